@@ -1,0 +1,39 @@
+"""Flask-Login wiring: the user loader checks the rotating per-user session token."""
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from screening.extensions import db, login_manager
+from screening.models import User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def unauthorized():
+    if request.path.startswith("/api/"):
+        return jsonify(error="unauthorized", message="Authentication required."), 401
+    from flask import flash
+
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

@@ -1,0 +1,61 @@
+"""Operational commands on app.cli (contract: init-db, create-user, create-token, seed-demo)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from screening.models import ROLES
+from screening.services import users
+from screening.services.errors import ServiceError
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_token)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (idempotent)."""
+    from screening.database import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+    click.echo("Database is up to date.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, role: str, name: str, password: str) -> None:
+    """Create a user (prompts for the password when not given)."""
+    try:
+        user = users.create_user(email, role, password, name=name)
+    except ServiceError as exc:
+        reasons = "; ".join(f"{k}: {v}" for k, v in exc.reasons.items())
+        raise click.ClickException(f"{exc.message} {reasons}".strip()) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli")
+def create_token(email: str, name: str) -> None:
+    """Print a new API token for the user (shown once, stored hashed)."""
+    user = users.get_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {email!r}.")
+    click.echo(users.issue_token(user, name))
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Demo users, a vacancy, candidates and completed interviews, for a first look."""
+    from screening.services import demo
+
+    for line in demo.seed(current_app.instance_path):
+        click.echo(line)

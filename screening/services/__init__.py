@@ -1,0 +1,1 @@
+"""Domain services: plain functions that own the rules and the writes; views only call them."""

@@ -1,0 +1,58 @@
+"""Template helpers: navigation by role, labels, date formatting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from screening.models import as_utc
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object
+    roles: tuple[str, ...]
+    help: object
+
+
+# One table for the whole navigation; entries whose endpoint does not exist are skipped.
+NAVIGATION = (
+    NavEntry("interviews.index", _l("Interviews"), ("recruiter", "admin"), _l("Run and continue interviews.")),
+    NavEntry("vacancies.index", _l("Vacancies"), ("recruiter", "manager", "admin"), _l("Vacancies and their candidates.")),
+    NavEntry("candidates.index", _l("Candidates"), ("recruiter", "admin"), _l("Candidates and their consent.")),
+    NavEntry("bank.guides", _l("Guides"), ("recruiter", "manager", "admin"), _l("Interview guides by role.")),
+    NavEntry("bank.questions", _l("Question bank"), ("admin",), _l("Questions, probes and rating anchors.")),
+    NavEntry("bank.coverage", _l("Coverage"), ("admin",), _l("Indicators across guides.")),
+    NavEntry("model.index", _l("Classifier"), ("admin",), _l("Training data, retraining and quality.")),
+    NavEntry("admin.user_list", _l("Users"), ("admin",), _l("Accounts and roles.")),
+    NavEntry("admin.audit", _l("Audit log"), ("admin",), _l("Who did what, and when.")),
+)
+
+ROLE_LABELS = {"admin": _l("Admin"), "recruiter": _l("Recruiter"), "manager": _l("Hiring manager")}
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for entry in NAVIGATION:
+        if entry.endpoint in current_app.view_functions and current_user.role in entry.roles:
+            blueprint = entry.endpoint.split(".")[0]
+            items.append({"url": url_for(entry.endpoint), "label": entry.label, "help": entry.help,
+                          "active": request.endpoint == entry.endpoint or (
+                              request.blueprint == blueprint and blueprint not in ("bank", "admin"))})
+    return items
+
+
+def format_dt(value: datetime | None, fmt: str = "short") -> str:
+    return format_datetime(as_utc(value), fmt) if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r))
+    app.jinja_env.filters["datetime"] = format_dt

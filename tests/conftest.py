@@ -1,0 +1,155 @@
+"""The fixtures of the whole suite: app, client, runner, auth helpers, one fresh database per test.
+
+The `app` fixture runs every test on SQLite and, when PostgreSQL answers (TEST_DATABASE_URL,
+default postgresql://postgres@127.0.0.1:5432/test), on PostgreSQL too. With
+REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable PostgreSQL fails instead of skipping.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from screening import create_app
+from screening.extensions import db
+
+pytest_plugins = ["tests.nlp_fixtures"]
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def postgres_reachable() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                                  connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def database_url(backend: str, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if not postgres_reachable():
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
+        pytest.skip("PostgreSQL not reachable")
+    return PG_URL
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(backend: str, tmp_path, **extra):
+    url = database_url(backend, tmp_path)
+    if backend == "postgresql":
+        reset_postgres(url)
+    config = {
+        "TESTING": True,
+        "TESTING_FAST_HASHES": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False,
+        "MODELS_DIR": str(tmp_path / "no-models"),
+        **extra,
+    }
+    app = create_app(config)
+    return app
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(backend, tmp_path, app_config):
+    app = make_app(backend, tmp_path, **app_config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from screening.services import users
+
+    def _make(email: str = "user@example.com", role: str = "recruiter", password: str = PASSWORD, **kw):
+        with app.app_context():
+            user = users.create_user(email, role, password, **kw)
+            return user.id
+
+    return _make
+
+
+class AuthActions:
+    def __init__(self, client, make_user):
+        self._client = client
+        self._make_user = make_user
+
+    def login(self, email: str = "user@example.com", password: str = PASSWORD, follow: bool = False):
+        return self._client.post("/login", data={"email": email, "password": password}, follow_redirects=follow)
+
+    def as_role(self, role: str, email: str | None = None) -> int:
+        email = email or f"{role}@example.com"
+        user_id = self._make_user(email, role)
+        response = self.login(email)
+        assert response.status_code == 302, response.data
+        return user_id
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, make_user) -> AuthActions:
+    return AuthActions(client, make_user)
+
+
+@pytest.fixture
+def api_token(app, make_user):
+    """A function returning bearer headers for a new user of the given role."""
+    from screening.services import users
+
+    def _token(role: str = "recruiter", email: str | None = None) -> dict[str, str]:
+        email = email or f"api-{role}@example.com"
+        with app.app_context():
+            user = users.get_by_email(email)
+            if user is None:
+                make_user(email, role)
+                user = users.get_by_email(email)
+            token = users.issue_token(user, "test")
+        return {"Authorization": f"Bearer {token}"}
+
+    return _token
