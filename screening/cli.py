@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from screening.models import ROLES
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema (idempotent)."""
     from screening.database import MIGRATIONS_DIR
@@ -27,6 +29,7 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
@@ -42,6 +45,7 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="cli")
 def create_token(email: str, name: str) -> None:
@@ -53,6 +57,7 @@ def create_token(email: str, name: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Demo users, a vacancy, candidates and completed interviews, for a first look."""
     from screening.services import demo

@@ -20,7 +20,9 @@ def wants_json() -> bool:
 
 def json_error(status: int, message: str, code: str | None = None, **extra):
     body = {"error": code or API_CODES.get(status, "error"), "message": message, **extra}
-    return jsonify(body), status
+    response = jsonify(body)
+    response.status_code = status
+    return response
 
 
 def _messages() -> dict[int, str]:

@@ -145,11 +145,11 @@ def api_token(app, make_user):
     def _token(role: str = "recruiter", email: str | None = None) -> dict[str, str]:
         email = email or f"api-{role}@example.com"
         with app.app_context():
-            user = users.get_by_email(email)
-            if user is None:
-                make_user(email, role)
-                user = users.get_by_email(email)
-            token = users.issue_token(user, "test")
+            exists = users.get_by_email(email) is not None
+        if not exists:
+            make_user(email, role)
+        with app.app_context():
+            token = users.issue_token(users.get_by_email(email), "test")
         return {"Authorization": f"Bearer {token}"}
 
     return _token

@@ -25,10 +25,10 @@ def me():
 @bp.post("/tag")
 @any_role
 def tag():
+    data = json_body(required=("text",))
     from screening.nlp.errors import ModelUnavailable, TaggerInputError
     from screening.nlp.runtime import get_tagger
 
-    data = json_body(required=("text",))
     text, lang = data.get("text"), data.get("lang")
     if not isinstance(text, str):
         return json_error(422, "text must be a string.", reasons={"text": "must be a string"})
