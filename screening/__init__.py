@@ -49,9 +49,10 @@ def register_blueprints(app: Flask) -> None:
     from screening.admin.routes import bp as admin_bp
     from screening.api import bp as api_bp
     from screening.auth.routes import bp as auth_bp
+    from screening.bank.routes import bp as bank_bp
     from screening.main.routes import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, bank_bp, api_bp):
         app.register_blueprint(bp)
 
 
@@ -63,7 +64,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from screening import cli
+    from screening.bank import commands as bank_commands
     from screening.nlp import commands as nlp_commands
 
     cli.init_app(app)
+    bank_commands.init_app(app)
     nlp_commands.init_app(app)

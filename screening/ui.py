@@ -33,6 +33,8 @@ NAVIGATION = (
     NavEntry("admin.audit", _l("Audit log"), ("admin",), _l("Who did what, and when.")),
 )
 
+STAR_LABELS = {"situation": _l("Situation"), "task": _l("Task"), "action": _l("Action"), "result": _l("Result")}
+
 ROLE_LABELS = {"admin": _l("Admin"), "recruiter": _l("Recruiter"), "manager": _l("Hiring manager")}
 
 
@@ -54,5 +56,6 @@ def format_dt(value: datetime | None, fmt: str = "short") -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r))
+    app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r),
+                                 star_label=lambda s: STAR_LABELS.get(s, s))
     app.jinja_env.filters["datetime"] = format_dt
