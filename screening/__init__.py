@@ -50,9 +50,12 @@ def register_blueprints(app: Flask) -> None:
     from screening.api import bp as api_bp
     from screening.auth.routes import bp as auth_bp
     from screening.bank.routes import bp as bank_bp
+    from screening.hiring.candidates import bp as candidates_bp
+    from screening.hiring.interviews import bp as interviews_bp
+    from screening.hiring.vacancies import bp as vacancies_bp
     from screening.main.routes import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, bank_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, bank_bp, vacancies_bp, candidates_bp, interviews_bp, api_bp):
         app.register_blueprint(bp)
 
 

@@ -15,7 +15,11 @@ API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "no
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and the pages' own fetch() calls (they send JSON and ask for JSON)."""
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best
+    return best == "application/json"
 
 
 def json_error(status: int, message: str, code: str | None = None, **extra):

@@ -35,6 +35,8 @@ NAVIGATION = (
 
 STAR_LABELS = {"situation": _l("Situation"), "task": _l("Task"), "action": _l("Action"), "result": _l("Result")}
 
+STATUS_LABELS = {"in_progress": _l("in progress"), "completed": _l("completed")}
+
 ROLE_LABELS = {"admin": _l("Admin"), "recruiter": _l("Recruiter"), "manager": _l("Hiring manager")}
 
 
@@ -57,5 +59,6 @@ def format_dt(value: datetime | None, fmt: str = "short") -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r),
-                                 star_label=lambda s: STAR_LABELS.get(s, s))
+                                 star_label=lambda s: STAR_LABELS.get(s, s),
+                                 status_label=lambda s: STATUS_LABELS.get(s, s))
     app.jinja_env.filters["datetime"] = format_dt

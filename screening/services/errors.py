@@ -36,3 +36,8 @@ class Conflict(ServiceError):
 class Locked(ServiceError):
     status = 409
     code = "locked"
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_long"

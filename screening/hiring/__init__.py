@@ -1,0 +1,1 @@
+"""Pages for vacancies, candidates and the interview room."""

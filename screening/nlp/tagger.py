@@ -1,0 +1,165 @@
+"""The evidence tagger: sentences with indicators, probabilities, STAR parts, mode and person; ratings."""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import TaggerInputError
+from .features import SentenceInfo, resolve_context
+from .labels import INDICATORS, RATINGS, STAR_CLASSES
+from .model import TaggerModel, answer_contexts, question_is_hypothetical, rating_features, sentence_docs
+from .pipeline import MAX_CHARS, Analysed, Pipeline, get_pipeline
+from .text import check_lang
+
+MAX_QUESTION_CHARS = 2_000
+
+
+class Tagger:
+    """A loaded model plus the text pipeline. Thread-safe for concurrent ``tag``/``rate`` calls."""
+
+    def __init__(self, model: TaggerModel, version: str, *, pipeline: Pipeline | None = None,
+                 metadata: dict | None = None) -> None:
+        self.model = model
+        self.version = version
+        self.metadata = metadata or {}
+        self.pipeline = pipeline or get_pipeline()
+        self.load_seconds: float | None = None
+
+    @classmethod
+    def load(cls, models_dir: Path | str, version: str | None = None) -> Tagger:
+        """Load ``version`` (default: the active one) from ``models_dir``; raises ModelUnavailable."""
+        from . import store
+
+        t0 = time.perf_counter()
+        artifact, meta = store.load(Path(models_dir), version)
+        tagger = cls(TaggerModel(artifact), meta["version"], metadata=meta)
+        tagger.pipeline.warm()
+        tagger.load_seconds = time.perf_counter() - t0
+        return tagger
+
+    # --- public API -------------------------------------------------------------------------
+    def tag(self, text: str, lang: str | None = None) -> dict:
+        """The contract's tag output for a whole answer (split into sentences here)."""
+        analysed = self._analyse_text(text, lang)
+        probs, star = self._predict(analysed)
+        return self._tag_output(text, analysed, probs, star)
+
+    def tag_sentences(self, texts: Sequence[str], lang: str | None = None) -> list[dict]:
+        """Tag each text as one sentence (no splitting); the texts are the sentences of one answer
+        and are each other's context. Offsets are relative to each text."""
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if lang is None:
+            lang = check_lang(None, " ".join(texts)[:MAX_CHARS])
+        else:
+            lang = check_lang(lang, "")
+        infos = [self.pipeline.analyse_sentence(t, lang, max_chars=MAX_CHARS)[1] for t in texts]
+        docs = sentence_docs(infos, lang, self.model.settings)
+        probs, star = self.model.predict_sentences(docs)
+        modes, persons = resolve_context(infos)
+        out = []
+        for k, (t, info) in enumerate(zip(texts, infos)):
+            end = min(len(t), MAX_CHARS)
+            out.append(self._sentence(t[:end], 0, end, info, probs[k], star[k], modes[k], persons[k]))
+        return out
+
+    def rate(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
+        """The 1–5 rating of a whole answer: {"rating", "expected", "probabilities"}."""
+        analysed = self._analyse_text(text, lang)
+        probs, star = self._predict(analysed)
+        return self._rating(analysed, probs, star, question)
+
+    def analyse(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
+        """Tag output plus the ``rating`` block, in one pass (used when scoring an answer)."""
+        analysed = self._analyse_text(text, lang)
+        probs, star = self._predict(analysed)
+        out = self._tag_output(text, analysed, probs, star)
+        out["rating"] = self._rating(analysed, probs, star, question)
+        return out
+
+    def analyse_batch(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                      lang: str | None = None) -> list[dict]:
+        """``analyse`` for many answers, with one matrix product for all their sentences."""
+        questions = list(questions) if questions is not None else [None] * len(texts)
+        if len(questions) != len(texts):
+            raise TaggerInputError("questions must match texts")
+        analysed = [self._analyse_text(t, lang) for t in texts]
+        docs, bounds = [], []
+        for a in analysed:
+            d = sentence_docs([s.info for s in a.segments], a.lang, self.model.settings)
+            bounds.append((len(docs), len(docs) + len(d)))
+            docs.extend(d)
+        probs, star = self.model.predict_sentences(docs)
+        outs, feats = [], []
+        for a, (s, e), text, q in zip(analysed, bounds, texts, questions):
+            outs.append(self._tag_output(text, a, probs[s:e], star[s:e]))
+            feats.append(self._rating_features(a, probs[s:e], star[s:e], q))
+        if feats:
+            rp = self.model.predict_rating(np.vstack(feats))
+            for out, a, p in zip(outs, analysed, rp):
+                out["rating"] = self._rating_block(a, p)
+        return outs
+
+    # --- internals --------------------------------------------------------------------------
+    def _analyse_text(self, text: str, lang: str | None) -> Analysed:
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise TaggerInputError("text must be a string")
+        return self.pipeline.analyse_text(text, lang)
+
+    def _predict(self, analysed: Analysed) -> tuple[np.ndarray, np.ndarray]:
+        infos = [s.info for s in analysed.segments]
+        docs = sentence_docs(infos, analysed.lang, self.model.settings, answer_contexts(infos))
+        return self.model.predict_sentences(docs)
+
+    def _sentence(self, text: str, start: int, end: int, info: SentenceInfo, p: np.ndarray, sp: np.ndarray,
+                  mode: str, person: str) -> dict:
+        has_words = info.n_words > 0
+        thr = self.model.thresholds
+        indicators = [lab for j, lab in enumerate(INDICATORS) if has_words and p[j] >= thr[j]]
+        star = STAR_CLASSES[int(np.argmax(sp))] if has_words else "none"
+        return {
+            "text": text,
+            "start": start,
+            "end": end,
+            "indicators": indicators,
+            "probabilities": {lab: round(float(p[j]), 4) if has_words else 0.0 for j, lab in enumerate(INDICATORS)},
+            "star": None if star == "none" else star,
+            "mode": mode,
+            "person": person,
+        }
+
+    def _tag_output(self, text: str, analysed: Analysed, probs: np.ndarray, star: np.ndarray) -> dict:
+        sentences = [
+            self._sentence(text[seg.start:seg.end], seg.start, seg.end, seg.info, probs[k], star[k], seg.mode,
+                           seg.person)
+            for k, seg in enumerate(analysed.segments)
+        ]
+        out = {"lang": analysed.lang, "model_version": self.version, "sentences": sentences}
+        if analysed.truncated:
+            out["truncated"] = True
+        return out
+
+    def _rating_features(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray,
+                         question: str | None) -> np.ndarray:
+        q = None
+        if question and isinstance(question, str) and question.strip():
+            q = self.pipeline.analyse_sentence(question[:MAX_QUESTION_CHARS], analysed.lang)[1]
+        segs = analysed.segments
+        return rating_features(probs, self.model.thresholds, star, [s.mode for s in segs], [s.person for s in segs],
+                               [s.info for s in segs], question_is_hypothetical(q))
+
+    def _rating_block(self, analysed: Analysed, p: np.ndarray) -> dict:
+        if not any(s.info.n_words for s in analysed.segments):
+            # nothing to rate: "no relevant evidence"
+            return {"rating": 2, "expected": 2.0, "probabilities": {str(r): float(r == 2) for r in RATINGS}}
+        rating, expected = self.model.decide_rating(p)
+        return {"rating": rating, "expected": round(expected, 3),
+                "probabilities": {str(r): round(float(p[k]), 4) for k, r in enumerate(RATINGS)}}
+
+    def _rating(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, question: str | None) -> dict:
+        feats = self._rating_features(analysed, probs, star, question)
+        return self._rating_block(analysed, self.model.predict_rating(feats)[0])

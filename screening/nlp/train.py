@@ -1,0 +1,312 @@
+"""Training: sentence models (indicators, STAR) and the answer-rating model, with CV metrics.
+
+``train_model`` fits twice: once on the corpus minus a held-out split (hash of the answer id,
+20%) to measure the held-out metrics through the real inference path, then on everything for
+the artifact it saves. Within each fit, grouped k-fold cross-validation by answer gives
+out-of-fold sentence scores, used for (1) Platt calibration of every indicator, (2) per-label
+thresholds that maximise F1, (3) the rating model's training features (no leakage) and (4)
+the cross-validated metrics in the metadata.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import Answer, answers_from_dicts, corpus_files, counts, files_sha256, heldout_split, load_answers
+from .errors import CorpusError
+from .evaluate import indicator_metrics, rating_metrics, star_metrics
+from .features import SentenceInfo, Vectorizer
+from .labels import INDICATORS, LANGS, RATINGS, STAR_CLASSES
+from .model import (DEFAULT_SETTINGS, FORMAT, RATING_FEATURES, TaggerModel, question_is_hypothetical,
+                    rating_features, sentence_docs)
+from .pipeline import Pipeline, get_pipeline
+from .features import resolve_context
+
+SEED = 0
+
+
+class _Prepared:
+    """Analysed training material of one fit (sentences with labels; answers re-split for rating)."""
+
+    def __init__(self, answers: Sequence[Answer], pipe: Pipeline, settings: dict, cache: dict) -> None:
+        self.answers = list(answers)
+        self.docs: list[tuple[list[str], ...]] = []
+        self.Y: list[list[bool]] = []
+        self.star: list[int] = []
+        self.groups: list[int] = []
+        self.langs: list[str] = []
+        self.forms: list[str | None] = []
+        for ai, a in enumerate(self.answers):
+            infos = [_analyse_sentence(pipe, s.text, a.lang, cache) for s in a.sentences]
+            self.docs.extend(sentence_docs(infos, a.lang, settings))
+            for s in a.sentences:
+                self.Y.append([i in s.indicators for i in INDICATORS])
+                self.star.append(STAR_CLASSES.index(s.star or "none"))
+                self.groups.append(ai)
+                self.langs.append(a.lang)
+                self.forms.append(a.form)
+        # whole answers, re-split as at inference, for the rating model
+        self.rated = [ai for ai, a in enumerate(self.answers) if a.rating is not None]
+        self.seg_docs: list[tuple[list[str], ...]] = []
+        self.seg_answer: list[int] = []
+        self.seg_meta: dict[int, tuple[list[SentenceInfo], list[str], list[str], bool]] = {}
+        for ai in self.rated:
+            a = self.answers[ai]
+            key = ("answer", a.text, a.lang)
+            if key not in cache:
+                cache[key] = pipe.analyse_text(a.text, a.lang)
+            analysed = cache[key]
+            infos = [seg.info for seg in analysed.segments]
+            self.seg_docs.extend(sentence_docs(infos, a.lang, settings))
+            self.seg_answer.extend([ai] * len(infos))
+            q = _analyse_sentence(pipe, a.question, a.lang, cache) if a.question else None
+            modes, persons = resolve_context(infos)
+            self.seg_meta[ai] = (infos, modes, persons, question_is_hypothetical(q))
+        self.Y_arr = np.array(self.Y, dtype=bool).reshape(-1, len(INDICATORS))
+        self.star_arr = np.array(self.star, dtype=np.int64)
+        self.groups_arr = np.array(self.groups, dtype=np.int64)
+        self.seg_answer_arr = np.array(self.seg_answer, dtype=np.int64)
+
+
+def _analyse_sentence(pipe: Pipeline, text: str, lang: str, cache: dict) -> SentenceInfo:
+    key = ("sentence", text, lang)
+    info = cache.get(key)
+    if info is None:
+        info = pipe.analyse_sentence(text, lang)[1]
+        cache[key] = info
+    return info
+
+
+def _fold_ids(n_groups: int, k: int) -> np.ndarray:
+    """Deterministic assignment of answers (groups) to k folds, interleaved."""
+    rng = np.random.RandomState(SEED)
+    order = rng.permutation(n_groups)
+    fold = np.empty(n_groups, dtype=np.int64)
+    fold[order] = np.arange(n_groups) % k
+    return fold
+
+
+def _fit_binary(X, y: np.ndarray, C: float):
+    from sklearn.linear_model import LogisticRegression
+    if y.min() == y.max():  # a label without positives (tiny fixtures): a constant model
+        y = y.copy()
+        y[0] = not y[0]
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED,
+                              max_iter=1000).fit(X, y)
+
+
+def _fit_star(X, y: np.ndarray, C: float):
+    from sklearn.linear_model import LogisticRegression
+    classes = np.arange(len(STAR_CLASSES))
+    # make every class present so the coefficient matrix always has five rows
+    missing = [c for c in classes if c not in set(y.tolist())]
+    if missing:
+        import scipy.sparse as sp
+        X = sp.vstack([X, X[: len(missing)]]).tocsr()
+        y = np.concatenate([y, np.array(missing)])
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=SEED).fit(X, y)
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+    if y.min() == y.max():
+        return 1.0, 0.0
+    m = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
+    return float(m.coef_[0, 0]), float(m.intercept_[0])
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """Threshold on calibrated probabilities maximising F1 (ties: the middle of the best run)."""
+    if y.sum() == 0:
+        return 0.5
+    cands = np.unique(np.round(np.quantile(p, np.linspace(0.2, 0.999, 200)), 6))
+    best_f, best = -1.0, []
+    for t in cands:
+        pred = p >= t
+        tp = float(np.sum(pred & y))
+        f = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        if f > best_f + 1e-12:
+            best_f, best = f, [t]
+        elif abs(f - best_f) <= 1e-12:
+            best.append(t)
+    t = float(np.median(best))
+    return float(min(0.95, max(0.05, t)))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | None = None,
+               cache: dict | None = None) -> tuple[dict, dict]:
+    """Fit every model on ``answers``; return (artifact dict, cross-validated metrics)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = pipe or get_pipeline()
+    cache = {} if cache is None else cache
+    prep = _Prepared(answers, pipe, settings, cache)
+    if not prep.docs:
+        raise CorpusError("no sentences to train on")
+    vec = Vectorizer.fit(prep.docs, {"min_df": settings["min_df"], "block_weights": settings["block_weights"],
+                                     "char_range": settings["char_range"]})
+    X = vec.transform(prep.docs)
+    Xs = vec.transform(prep.seg_docs) if prep.seg_docs else None
+    Y = prep.Y_arr
+    n, L = Y.shape
+    k = max(2, min(int(settings["cv_folds"]), len(prep.answers)))
+    fold_of_answer = _fold_ids(len(prep.answers), k)
+    sent_fold = fold_of_answer[prep.groups_arr]
+    seg_fold = fold_of_answer[prep.seg_answer_arr] if Xs is not None else np.zeros(0, dtype=np.int64)
+
+    oof = np.zeros((n, L))
+    oof_star = np.zeros((n, len(STAR_CLASSES)))
+    seg_scores = np.zeros((Xs.shape[0] if Xs is not None else 0, L))
+    seg_star = np.zeros((seg_scores.shape[0], len(STAR_CLASSES)))
+    for f in range(k):
+        tr, te = sent_fold != f, sent_fold == f
+        if not te.any() or not tr.any():
+            continue
+        ste = seg_fold == f
+        for j in range(L):
+            m = _fit_binary(X[tr], Y[tr, j], settings["C_indicators"])
+            oof[te, j] = m.decision_function(X[te])
+            if ste.any():
+                seg_scores[ste, j] = m.decision_function(Xs[ste])
+        sm = _fit_star(X[tr], prep.star_arr[tr], settings["C_star"])
+        oof_star[te] = sm.predict_proba(X[te])
+        if ste.any():
+            seg_star[ste] = sm.predict_proba(Xs[ste])
+
+    cal = np.array([_platt(oof[:, j], Y[:, j]) for j in range(L)])
+    oof_p = _sigmoid(cal[:, 0] * oof + cal[:, 1])
+    thresholds = np.array([_best_threshold(oof_p[:, j], Y[:, j]) for j in range(L)])
+
+    final_ind = [_fit_binary(X, Y[:, j], settings["C_indicators"]) for j in range(L)]
+    final_star = _fit_star(X, prep.star_arr, settings["C_star"])
+
+    # rating model on out-of-fold sentence predictions of the re-split answers
+    seg_p = _sigmoid(cal[:, 0] * seg_scores + cal[:, 1])
+    feats, ratings = [], []
+    for ai in prep.rated:
+        rows = prep.seg_answer_arr == ai
+        infos, modes, persons, qhyp = prep.seg_meta[ai]
+        feats.append(rating_features(seg_p[rows], thresholds, seg_star[rows], modes, persons, infos, qhyp))
+        ratings.append(prep.answers[ai].rating)
+    F = np.array(feats).reshape(-1, len(RATING_FEATURES))
+    r = np.array(ratings, dtype=np.int64)
+    scaler = StandardScaler().fit(F) if len(F) else StandardScaler().fit(np.zeros((2, len(RATING_FEATURES))))
+
+    def fit_rating(Fm, rm):
+        present = sorted(set(rm.tolist()))
+        if len(present) < 2:  # degenerate (tiny fixtures): add one row per missing rating
+            Fm = np.vstack([Fm, np.zeros((len(RATINGS), Fm.shape[1]))])
+            rm = np.concatenate([rm, np.array(RATINGS)])
+        return LogisticRegression(C=settings["C_rating"], max_iter=5000, random_state=SEED).fit(scaler.transform(Fm), rm)
+
+    # cross-validated rating metrics (folds by answer, same assignment as above)
+    rated_fold = fold_of_answer[np.array(prep.rated, dtype=np.int64)] if prep.rated else np.zeros(0, dtype=np.int64)
+    r_pred = np.zeros(len(r), dtype=np.int64)
+    r_exp = np.zeros(len(r))
+    tmp_model = {"settings": settings}
+    for f in range(k):
+        tr, te = rated_fold != f, rated_fold == f
+        if not te.any() or not tr.any():
+            continue
+        rm = fit_rating(F[tr], r[tr])
+        probs = _rating_probs(rm, scaler.transform(F[te]))
+        for row, p in zip(np.where(te)[0], probs):
+            r_pred[row], r_exp[row] = _decide(p, tmp_model["settings"])
+    rating_model = fit_rating(F, r) if len(F) else fit_rating(np.zeros((0, len(RATING_FEATURES))), np.zeros(0, dtype=np.int64))
+
+    artifact = {
+        "format": FORMAT,
+        "settings": copy.deepcopy(settings),
+        "vectorizer": vec.state(),
+        "indicator_models": final_ind,
+        "indicator_calibration": cal,
+        "thresholds": thresholds,
+        "star_model": final_star,
+        "rating_model": rating_model,
+        "rating_scaler": scaler,
+        "rating_feature_names": list(RATING_FEATURES),
+    }
+    pred = oof_p >= thresholds
+    ind = indicator_metrics(Y, pred)
+    langs = np.array(prep.langs)
+    ind["by_lang"] = {lang: {kk: indicator_metrics(Y[langs == lang], pred[langs == lang])[kk]
+                             for kk in ("micro_f1", "macro_f1")} for lang in LANGS if (langs == lang).any()}
+    star_pred = [STAR_CLASSES[c] for c in oof_star.argmax(axis=1)]
+    star_gold = [STAR_CLASSES[c] for c in prep.star_arr]
+    metrics = {
+        "n_answers": len(prep.answers),
+        "n_sentences": n,
+        "folds": k,
+        "indicators": ind,
+        "star": star_metrics(star_gold, star_pred),
+        "rating": rating_metrics(r.tolist(), r_pred.tolist(), r_exp.tolist()) if len(r) else {},
+        "thresholds": {lab: round(float(t), 4) for lab, t in zip(INDICATORS, thresholds)},
+    }
+    return artifact, metrics
+
+
+def _rating_probs(model, Z: np.ndarray) -> np.ndarray:
+    p = model.predict_proba(Z)
+    out = np.zeros((p.shape[0], len(RATINGS)))
+    for k, c in enumerate(model.classes_):
+        out[:, RATINGS.index(int(c))] = p[:, k]
+    return out
+
+
+def _decide(p: np.ndarray, settings: dict) -> tuple[int, float]:
+    expected = float(np.dot(p, RATINGS))
+    if settings.get("rating_decision") == "argmax":
+        return int(RATINGS[int(np.argmax(p))]), expected
+    return int(min(5, max(1, int(np.floor(expected + 0.5))))), expected
+
+
+def train_model(corpus_paths: list[Path], out_dir: Path, *, extra_answers: Iterable[dict] = (),
+                activate: bool = True, small: bool = False) -> Path:
+    """Train on the corpus (plus reviewer-feedback answers) and save a new version; return its dir."""
+    from . import store
+    from .tagger import Tagger
+    from .evaluate import evaluate
+
+    t0 = time.perf_counter()
+    paths = [Path(p) for p in corpus_paths]
+    files = corpus_files(paths)
+    answers = load_answers(files)
+    extra = answers_from_dicts(list(extra_answers), require_rating=False, source="feedback") if extra_answers else []
+    if not answers:
+        raise CorpusError("the corpus is empty")
+    settings = copy.deepcopy(DEFAULT_SETTINGS)
+    if small:
+        settings["cv_folds"] = 3
+    pipe = get_pipeline()
+    pipe.warm()
+    cache: dict = {}
+
+    heldout = None
+    train_part, test_part = heldout_split(answers, settings["heldout_fraction"])
+    if not small and test_part and train_part:
+        art_h, _ = fit_models(train_part + extra, settings, pipe=pipe, cache=cache)
+        tagger_h = Tagger(TaggerModel(art_h), version="heldout", pipeline=pipe)
+        heldout = evaluate(tagger_h, test_part)
+        heldout.pop("model_version", None)
+
+    artifact, cv = fit_models(answers + extra, settings, pipe=pipe, cache=cache)
+    train_seconds = round(time.perf_counter() - t0, 2)
+    data = {
+        "sha256": files_sha256(files, extra),
+        "files": [f.name for f in files],
+        "counts": counts(answers),
+        "feedback_answers": len(extra),
+        "heldout_ids_rule": "sha256(answer id) mod 10000 < 2000",
+        "heldout_answers": len(test_part) if heldout else 0,
+    }
+    return store.save(artifact, Path(out_dir), data=data, metrics={"cv": cv, "heldout": heldout},
+                      settings=settings, train_seconds=train_seconds, activate=activate)

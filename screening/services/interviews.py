@@ -1,0 +1,178 @@
+"""Interviews: starting one on a pinned bank version, saving answers safely, completing, reopening."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from screening.bank import service as bank
+from screening.extensions import db
+from screening.models import Answer, Interview, InterviewStatus, User, Vacancy
+from screening.services import access, audit
+from screening.services.errors import Conflict, Forbidden, Locked, NotFound, ServiceError, TooLarge
+
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class StartInput:
+    candidate_id: int
+    guide_id: str | None = None
+    vacancy_id: int | None = None
+    lang: str = "ru"
+
+
+def start_interview(data: StartInput, actor: User) -> Interview:
+    if actor.role == "manager":
+        raise Forbidden(_l("Hiring managers review interviews; recruiters run them."))
+    candidate = access.candidate_for_view(actor, data.candidate_id)
+    vacancy: Vacancy | None = None
+    if data.vacancy_id is not None:
+        vacancy = access.vacancy_for_edit(actor, data.vacancy_id)
+    guide_id = data.guide_id or (vacancy.guide_id if vacancy else None)
+    if not guide_id:
+        raise ServiceError(_l("Choose a guide (or a vacancy that has one)."), {"guide_id": _l("Choose a guide.")})
+    if data.lang not in ("ru", "en"):
+        raise ServiceError(_l("The interview language must be Russian or English."), {"lang": _l("Unknown language.")})
+    if candidate.active_consent is None:
+        raise ServiceError(_l("No interview starts without the candidate's consent to data processing."),
+                           {"candidate_id": _l("Record the candidate's consent first.")})
+    guide = bank.get_guide(guide_id)
+    if guide.retired:
+        raise ServiceError(_l("This guide is retired."), {"guide_id": _l("This guide is retired.")})
+    version = bank.latest_version()
+    snapshot = bank.guide_snapshot(guide_id, version)
+    interview = Interview(candidate_id=candidate.id, vacancy_id=vacancy.id if vacancy else None, guide_id=guide_id,
+                          bank_version_id=version.id, interviewer_id=actor.id, lang=data.lang,
+                          guide_snapshot=snapshot)
+    interview.answers = [Answer(question_id=q["id"], position=n) for n, q in enumerate(snapshot["questions"])]
+    db.session.add(interview)
+    db.session.flush()
+    audit.record("interview.start", actor_id=actor.id, object_type="interview", object_id=interview.id,
+                 candidate_id=candidate.id, bank_version=version.number)
+    db.session.commit()
+    return interview
+
+
+def answer_of(interview: Interview, question_id: str) -> Answer:
+    answer = db.session.scalar(sa.select(Answer).where(Answer.interview_id == interview.id,
+                                                       Answer.question_id == question_id))
+    if answer is None:
+        raise NotFound(_l("This question is not part of the interview."))
+    return answer
+
+
+def answer_state(answer: Answer) -> dict[str, Any]:
+    return {"question_id": answer.question_id, "text": answer.text, "rating": answer.rating, "notes": answer.notes,
+            "version": answer.version, "updated_at": answer.updated_at.isoformat() if answer.updated_at else None}
+
+
+def save_answer(interview_id: int, question_id: str, actor: User, *, text: Any = UNSET, rating: Any = UNSET,
+                notes: Any = UNSET, expected_version: int | None = None, max_chars: int = 20_000) -> Answer:
+    """Write an answer if nobody changed it since `expected_version` (None: whatever is there).
+
+    The check and the write are one UPDATE ... WHERE version = expected, so two writers with the
+    same version cannot both win, across requests and across processes.
+    """
+    interview = access.interview_for_edit(actor, interview_id)
+    if interview.is_locked:
+        raise Locked(_l("This interview is completed and locked."))
+    values: dict[str, Any] = {}
+    reasons = {}
+    if text is not UNSET:
+        if not isinstance(text, str):
+            reasons["text"] = _l("The answer must be text.")
+        elif len(text) > max_chars:
+            reasons["text"] = _l("The answer is longer than %(n)s characters; it was not saved (your text is kept in this browser).", n=max_chars)
+        else:
+            values["text"] = text
+    if rating is not UNSET:
+        if rating is not None and (not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5):
+            reasons["rating"] = _l("The rating must be a whole number from 1 to 5.")
+        else:
+            values["rating"] = rating
+    if notes is not UNSET:
+        if not isinstance(notes, str) or len(notes) > max_chars:
+            reasons["notes"] = _l("Notes must be text of at most %(n)s characters.", n=max_chars)
+        else:
+            values["notes"] = notes
+    if expected_version is not None and (not isinstance(expected_version, int) or isinstance(expected_version, bool)):
+        reasons["version"] = _l("The version must be a whole number.")
+    if reasons:
+        error = TooLarge if list(reasons) == ["text"] and isinstance(text, str) else ServiceError
+        raise error(next(iter(reasons.values())), reasons)
+    answer = answer_of(interview, question_id)
+    seen = answer.version if expected_version is None else expected_version
+    now = datetime.now(UTC)
+    result = db.session.execute(
+        sa.update(Answer)
+        .where(Answer.id == answer.id, Answer.version == seen)
+        .values(**values, version=seen + 1, updated_at=now, updated_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.get(Answer, answer.id)
+        db.session.refresh(current)
+        raise Conflict(_l("Someone else changed this answer meanwhile."), answer_state(current))
+    db.session.commit()
+    db.session.refresh(answer)
+    return answer
+
+
+def save_notes(interview_id: int, actor: User, notes: str, max_chars: int = 20_000) -> Interview:
+    interview = access.interview_for_edit(actor, interview_id)
+    if interview.is_locked:
+        raise Locked(_l("This interview is completed and locked."))
+    if not isinstance(notes, str) or len(notes) > max_chars:
+        raise ServiceError(_l("Notes must be text of at most %(n)s characters.", n=max_chars))
+    interview.notes = notes
+    db.session.commit()
+    return interview
+
+
+def complete_interview(interview_id: int, actor: User) -> Interview:
+    interview = access.interview_for_edit(actor, interview_id)
+    if interview.is_locked:
+        raise Locked(_l("This interview is already completed."))
+    interview.status = InterviewStatus.COMPLETED.value
+    interview.completed_at = datetime.now(UTC)
+    audit.record("interview.complete", actor_id=actor.id, object_type="interview", object_id=interview.id)
+    db.session.commit()
+    return interview
+
+
+def reopen_interview(interview_id: int, actor: User, reason: str) -> Interview:
+    if actor.role != "admin":
+        raise Forbidden(_l("Only an admin can reopen a completed interview."))
+    interview = access.interview_for_view(actor, interview_id)
+    if not interview.is_locked:
+        raise ServiceError(_l("This interview is not completed."))
+    if not (reason or "").strip():
+        raise ServiceError(_l("Say why the interview is reopened."), {"reason": _l("A reason is required.")})
+    interview.status = InterviewStatus.IN_PROGRESS.value
+    interview.completed_at = None
+    audit.record("interview.reopen", actor_id=actor.id, object_type="interview", object_id=interview.id,
+                 reason=reason.strip()[:500])
+    db.session.commit()
+    return interview
+
+
+def list_interviews(actor: User, status: str | None = None) -> list[Interview]:
+    query = access.interviews_query(actor).order_by(Interview.started_at.desc())
+    if status:
+        query = query.where(Interview.status == status)
+    return list(db.session.scalars(query.limit(500)))
+
+
+def question_payload(interview: Interview) -> list[dict[str, Any]]:
+    """The interview's questions (as pinned) with their saved answers, for pages and the API."""
+    answers = {a.question_id: a for a in interview.answers}
+    out = []
+    for q in interview.guide_snapshot.get("questions", []):
+        a = answers.get(q["id"])
+        out.append({**q, "answer": answer_state(a) if a else None})
+    return out
