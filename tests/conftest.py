@@ -153,3 +153,70 @@ def api_token(app, make_user):
         return {"Authorization": f"Bearer {token}"}
 
     return _token
+
+
+# ---------------------------------------------------------------- the real browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required for browser tests but {CHROMIUM} is missing")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        import threading
+
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(tmp_path, small_models_dir):
+    """A real server on a loopback port with the bank, a trained model and CSRF switched on."""
+    from pathlib import Path
+
+    from screening.bank import service as bank
+
+    app = make_app("sqlite", tmp_path, MODELS_DIR=str(small_models_dir), WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        bank.import_bank(Path(__file__).resolve().parent.parent / "question_bank")
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

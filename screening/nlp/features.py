@@ -156,15 +156,11 @@ def _len_bucket(n: int) -> str:
 
 def feature_strings(info: SentenceInfo, lang: str, mode: str | None = None, person: str | None = None,
                     *, char_range: tuple[int, int] = (2, 5)) -> tuple[list[str], list[str], list[str], list[str]]:
-    """The (word, char, marker, cue) feature strings of a sentence, with repeats (term counts)."""
+    """The (word features, words for char n-grams, markers, cue) strings of a sentence, with repeats."""
     lemmas = info.lemmas
     wfeats = ["w|" + lem for lem in lemmas]
     wfeats.extend(f"b|{a} {b}" for a, b in zip(lemmas, lemmas[1:]))
-    cfeats: list[str] = []
-    lo, hi = char_range
-    for w in info.words:
-        if not w[:1].isdigit():
-            cfeats.extend(char_grams(w, lo, hi))
+    cwords = [w for w in info.words if not w[:1].isdigit()]  # expanded to char n-grams by the Vectorizer
     flags = info.flags
     mfeats = ["m|" + name for name in FLAGS if flags & F[name]]
     mfeats.extend("m|" + m for m in info.markers)
@@ -180,7 +176,7 @@ def feature_strings(info: SentenceInfo, lang: str, mode: str | None = None, pers
     if flags & F["neg"] and flags & F["modal"]:
         mfeats.append("m|neg&modal")
     xfeats = ["x|" + INDICATORS[k] for k in info.cues]
-    return wfeats, cfeats, mfeats, xfeats
+    return wfeats, cwords, mfeats, xfeats
 
 
 class Vectorizer:
@@ -194,6 +190,14 @@ class Vectorizer:
         self.block = np.array([BLOCKS.index(_block_of(f)) for f in self.vocab_list], dtype=np.int64)
         self.block_weight = np.array([float(self.params["block_weights"][b]) for b in BLOCKS])
         self.n_features = len(self.vocab_list)
+        lo, hi = self.params.get("char_range", (2, 5))
+        self.char_range = (int(lo), int(hi))
+        self.char_ids = lru_cache(maxsize=200_000)(self._char_ids)
+
+    def _char_ids(self, word: str) -> tuple[int, ...]:
+        """Vocabulary ids of a word's char n-grams (cached per word form)."""
+        index = self.index
+        return tuple(i for i in map(index.get, char_grams(word, *self.char_range)) if i is not None)
 
     # --- state for the artifact -----------------------------------------------------
     def state(self) -> dict:
@@ -208,9 +212,12 @@ class Vectorizer:
     def fit(cls, docs: Sequence[tuple[list[str], ...]], params: dict) -> Vectorizer:
         """Keep features seen in at least ``min_df`` sentences (markers and cues: always); smooth idf."""
         df: Counter = Counter()
-        for doc in docs:
-            for part in doc:
-                df.update(set(part))
+        lo, hi = params.get("char_range", (2, 5))
+        for wf, cw, mf, xf in docs:
+            df.update(set(wf))
+            df.update({g for w in cw for g in char_grams(w, lo, hi)})
+            df.update(set(mf))
+            df.update(set(xf))
         min_df = int(params.get("min_df", 2))
         n = len(docs)
         vocab = sorted(f for f, c in df.items() if c >= min_df or f.startswith(("m|", "x|")))
@@ -224,9 +231,11 @@ class Vectorizer:
         index = self.index
         rows: list[int] = []
         cols: list[int] = []
-        for r, (wf, cf, mf, xf) in enumerate(docs):
+        char_ids = self.char_ids
+        for r, (wf, cw, mf, xf) in enumerate(docs):
             ids = [i for i in map(index.get, wf) if i is not None]
-            ids.extend(i for i in map(index.get, cf) if i is not None)
+            for w in cw:
+                ids.extend(char_ids(w))
             ids.extend(i for i in map(index.get, set(mf)) if i is not None)
             ids.extend(i for i in map(index.get, xf) if i is not None)
             cols.extend(ids)

@@ -134,7 +134,7 @@ class ScoringSettings:
     weight_structure: float = 0.10
     # strength of evidence
     evidence_gain: float = 0.7                 # how much of the remaining gap one full-weight sentence closes
-    coverage_target: float = 5.0               # Σ positive strengths that counts as full coverage
+    coverage_target: float = 6.0               # Σ positive strengths that counts as full coverage
     mode_episode: float = 1.0                  # weight of a sentence by mode, positive evidence
     mode_hypothetical: float = 0.5
     mode_general: float = 0.4
@@ -146,8 +146,8 @@ class ScoringSettings:
     star_action: float = 0.3
     star_result: float = 0.4
     # counter-indicator penalty, in score points
-    penalty_per_counter: float = 12.0
-    penalty_cap: float = 30.0
+    penalty_per_counter: float = 6.0
+    penalty_cap: float = 20.0
     # when the advice is "insufficient"
     min_answers: int = 3                       # rated answers
     min_evidence: int = 3                      # evidence sentences (any indicator)
