@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(bootstrap)
 
 
 @click.command("init-db")
@@ -62,5 +63,32 @@ def seed_demo() -> None:
     """Demo users, a vacancy, candidates and completed interviews, for a first look."""
     from screening.services import demo
 
+    for line in demo.seed(current_app.instance_path):
+        click.echo(line)
+
+
+@click.command("bootstrap")
+@with_appcontext
+def bootstrap() -> None:
+    """Everything a first run needs: schema, question bank, a trained model, demo data (each only once)."""
+    from pathlib import Path
+
+    from screening.bank import service as bank
+    from screening.database import MIGRATIONS_DIR
+    from screening.nlp import store
+    from screening.services import demo
+
+    upgrade(directory=MIGRATIONS_DIR)
+    click.echo("Database is up to date.")
+    if bank.latest_version() is None:
+        result = bank.import_bank(Path(current_app.config["QUESTION_BANK_DIR"]))
+        click.echo(f"Imported the question bank as version {result.version.number}.")
+    models_dir = Path(current_app.config["MODELS_DIR"])
+    if store.active_version(models_dir) is None:
+        from screening.nlp.train import train_model
+
+        click.echo("Training the evidence tagger (first run only, about two minutes)...")
+        version_dir = train_model([Path(current_app.config["CORPUS_DIR"])], models_dir, activate=True)
+        click.echo(f"Model {version_dir.name} is active.")
     for line in demo.seed(current_app.instance_path):
         click.echo(line)
