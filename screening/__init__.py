@@ -54,8 +54,9 @@ def register_blueprints(app: Flask) -> None:
     from screening.hiring.interviews import bp as interviews_bp
     from screening.hiring.vacancies import bp as vacancies_bp
     from screening.main.routes import bp as main_bp
+    from screening.scorecards.routes import bp as scorecards_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, bank_bp, vacancies_bp, candidates_bp, interviews_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, bank_bp, vacancies_bp, candidates_bp, interviews_bp, scorecards_bp, api_bp):
         app.register_blueprint(bp)
 
 

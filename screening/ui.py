@@ -35,6 +35,13 @@ NAVIGATION = (
 
 STAR_LABELS = {"situation": _l("Situation"), "task": _l("Task"), "action": _l("Action"), "result": _l("Result")}
 
+FLAG_LABELS = {
+    "thin_evidence": _l("thin evidence"), "model_interviewer_disagreement": _l("model and interviewer disagree"),
+    "counter_evidence": _l("counter-evidence"), "unanswered_questions": _l("unanswered questions"),
+    "unrated_answers": _l("unrated answers"),
+}
+MODE_LABELS = {"episode": _l("specific episode"), "hypothetical": _l("hypothetical"), "general": _l("general claim")}
+
 STATUS_LABELS = {"in_progress": _l("in progress"), "completed": _l("completed")}
 
 ROLE_LABELS = {"admin": _l("Admin"), "recruiter": _l("Recruiter"), "manager": _l("Hiring manager")}
@@ -60,5 +67,7 @@ def format_dt(value: datetime | None, fmt: str = "short") -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r),
                                  star_label=lambda s: STAR_LABELS.get(s, s),
-                                 status_label=lambda s: STATUS_LABELS.get(s, s))
+                                 status_label=lambda s: STATUS_LABELS.get(s, s),
+                                 flag_label=lambda s: FLAG_LABELS.get(s, s),
+                                 mode_label=lambda s: MODE_LABELS.get(s, s))
     app.jinja_env.filters["datetime"] = format_dt

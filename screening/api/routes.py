@@ -8,7 +8,7 @@ from screening.api.core import any_role, api_roles, bp, current_api_user, json_b
 from screening.api.openapi import openapi_document
 from screening.bank import service as bank
 from screening.errors import json_error
-from screening.services import access
+from screening.services import access, scorecards
 from screening.services import candidates as candidate_service
 from screening.services import interviews as interview_service
 
@@ -161,3 +161,10 @@ def put_answer(interview_id: int, question_id: str):
 def complete_interview(interview_id: int):
     interview = interview_service.complete_interview(interview_id, current_api_user())
     return jsonify(interview_json(interview))
+
+
+@bp.get("/interviews/<int:interview_id>/scorecard")
+@any_role
+def scorecard(interview_id: int):
+    card = scorecards.get_scorecard(interview_id, current_api_user())
+    return jsonify(scorecards.api_scorecard(card))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .errors import TaggerError
 
@@ -31,6 +32,7 @@ def _feedback_answers() -> list[dict]:
 
 
 @click.command("train")
+@with_appcontext
 @click.option("--data", "data", type=click.Path(path_type=Path), default=None,
               help="Corpus file or directory (default: CORPUS_DIR).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -72,6 +74,7 @@ def _metrics_line(name: str, m: dict) -> str:
 
 
 @click.command("evaluate")
+@with_appcontext
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate_command(path: Path, as_json: bool) -> None:
@@ -103,6 +106,7 @@ def _dir_answers(path: Path):
 
 
 @click.command("tag")
+@with_appcontext
 @click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Language (default: detected).")
 @click.argument("text")
 def tag_command(lang: str | None, text: str) -> None:
@@ -118,6 +122,7 @@ def tag_command(lang: str | None, text: str) -> None:
 
 
 @click.command("bench")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--quick", is_flag=True, help="Fewer repetitions; skip the spaCy textcat baseline.")
 def bench_command(as_json: bool, quick: bool) -> None:

@@ -37,6 +37,7 @@ class SentenceInfo:
     mode: str | None = None                            # None: no verb evidence (context decides)
     n_words: int = 0
     cues: list[int] = field(default_factory=list)      # indicator index of every lexicon cue found
+    lead_flags: int = 0                                # flags of the first two words (the subject, often)
 
 
 def analyse_tokens(tokens: Iterable[str], analyzer: WordAnalyzer) -> SentenceInfo:
@@ -56,6 +57,8 @@ def analyse_tokens(tokens: Iterable[str], analyzer: WordAnalyzer) -> SentenceInf
             info.words.append(low)
             info.lemmas.append(lemma)
             flags |= f
+            if len(info.words) <= 2:
+                info.lead_flags |= f
             if first:
                 markers.add("start_lower" if tok[:1].islower() else "start_upper")
             if tok == "C":
@@ -114,8 +117,9 @@ def resolve_context(infos: Sequence[SentenceInfo]) -> tuple[list[str], list[str]
     """Per-sentence mode and person within one answer: undetermined sentences inherit.
 
     A sentence without verb evidence takes the mode of the previous determined sentence (or
-    the next one); a sentence without a person marker but with a verb takes the answer's
-    person when the answer talks about the candidate in the third person ("канд.", "cand.").
+    the next one); a sentence with a verb but no person marker and no other subject takes
+    the answer's dominant person (first person singular, or the candidate in the third
+    person in notes: "канд.", "cand.").
     """
     modes: list[str | None] = [i.mode for i in infos]
     last = None
@@ -131,9 +135,14 @@ def resolve_context(infos: Sequence[SentenceInfo]) -> tuple[list[str], list[str]
         else:
             nxt = modes[k]
     persons = [i.person for i in infos]
-    answer_person = "third" if "third" in persons and "first_singular" not in persons else None
-    if answer_person:
-        persons = [answer_person if p == "none" and i.flags & F["verb"] else p for p, i in zip(persons, infos)]
+    determined = [p for p in persons if p in ("first_singular", "third")]
+    if determined:
+        # pro-drop ("Перезвонила на следующий день", "called cust. back"): a sentence with a verb, no
+        # person marker and no other subject (client, he/she) takes the answer's dominant person
+        answer_person = max(("first_singular", "third"), key=determined.count)
+        persons = [answer_person if p == "none" and i.flags & F["verb"]
+                   and not i.lead_flags & (F["client"] | F["subj3"] | F["colleague"]) else p
+                   for p, i in zip(persons, infos)]
     return [m or "general" for m in modes], persons
 
 

@@ -24,6 +24,7 @@ DEFAULT_SETTINGS: dict = {
     "char_range": [2, 5],
     "block_weights": {"w": 1.0, "c": 1.0, "m": 0.5, "x": 0.3},
     "context": True,          # cue classes of the answer's other sentences as markers
+    "position": True,         # the sentence's position in its answer as markers
     "C_indicators": 1.0,
     "C_star": 1.0,
     "C_rating": 0.5,
@@ -40,11 +41,27 @@ def sentence_docs(infos: Sequence[SentenceInfo], lang: str, settings: dict,
     if contexts is None and settings.get("context"):
         contexts = answer_contexts(infos)
     out = []
+    n = len(infos)
     for k, info in enumerate(infos):
         w, c, m, x = feature_strings(info, lang, char_range=(lo, hi))
         if settings.get("context") and contexts is not None:
             m.extend("m|ctx_" + INDICATORS[j] for j in sorted(contexts[k]))
+        if settings.get("position"):
+            m.extend(position_markers(k, n))
         out.append((w, c, m, x))
+    return out
+
+
+def position_markers(k: int, n: int) -> list[str]:
+    """Where the sentence stands in its answer (STAR parts follow the story's order)."""
+    if n <= 1:
+        return ["m|pos=only"]
+    out = ["m|pos=first" if k == 0 else "m|pos=last" if k == n - 1 else "m|pos=middle",
+           f"m|pos_rel={min(3, int(4 * k / n))}"]
+    if k == 1:
+        out.append("m|pos=second")
+    if k == n - 2:
+        out.append("m|pos=penultimate")
     return out
 
 
@@ -136,10 +153,9 @@ class TaggerModel:
         cal = np.asarray(artifact["indicator_calibration"], dtype=np.float64)
         self.cal_a, self.cal_b = cal[:, 0], cal[:, 1]
         self.thresholds = np.asarray(artifact["thresholds"], dtype=np.float64)
-        star = artifact["star_model"]
-        order = [list(star.classes_).index(c) for c in range(len(STAR_CLASSES))]
-        self.W_star = np.ascontiguousarray(star.coef_[order].T)
-        self.b_star = star.intercept_[order].astype(np.float64)
+        star = artifact["star_models"]
+        self.W_star = np.ascontiguousarray(np.vstack([m.coef_.ravel() for m in star]).T)
+        self.b_star = np.array([float(m.intercept_[0]) for m in star])
         rm, sc = artifact["rating_model"], artifact["rating_scaler"]
         self.rating_classes = [int(c) for c in rm.classes_]
         self.r_mean = np.asarray(sc.mean_, dtype=np.float64)
@@ -155,10 +171,8 @@ class TaggerModel:
         X = self.vectorizer.transform(docs)
         scores = X @ self.W_ind + self.b_ind
         probs = 1.0 / (1.0 + np.exp(-(self.cal_a * scores + self.cal_b)))
-        z = X @ self.W_star + self.b_star
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return probs, e / e.sum(axis=1, keepdims=True)
+        s = 1.0 / (1.0 + np.exp(-(X @ self.W_star + self.b_star)))  # one-vs-rest, normalised
+        return probs, s / s.sum(axis=1, keepdims=True)
 
     # answers -----------------------------------------------------------------------
     def predict_rating(self, feats: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from functools import lru_cache
 FLAGS: tuple[str, ...] = (
     "past", "pres", "futr", "impr", "infn", "cond", "first_sg", "first_pl", "second", "third_pron",
     "cand", "neg", "generic", "belief", "modal", "if", "qword", "will", "client", "colleague", "verb", "abbr",
-    "promise", "always_yes", "policy",
+    "promise", "always_yes", "policy", "subj3",
 )
 F = {name: 1 << i for i, name in enumerate(FLAGS)}
 
@@ -47,6 +47,7 @@ RU_WORDS = {
                  "наших"},
     "second": {"вы", "вас", "вам", "вами", "ты", "тебя", "тебе", "ваш", "ваша", "ваше", "ваши"},
     "third_pron": {"он", "она", "они", "его", "её", "ее", "ему", "ей", "им", "их", "ним", "ней", "нему", "них"},
+    "subj3": {"он", "она", "они"},
     "cond": {"бы", "б"},
     "neg": {"не", "нет", "ни", "никогда", "ничего", "никто", "нельзя", "ничем", "никому"},
     "generic": {"всегда", "обычно", "никогда", "постоянно", "всякий", "каждый", "любой", "правило", "вообще",
@@ -71,6 +72,7 @@ EN_WORDS = {
     "first_pl": {"we", "us", "our", "ours", "ourselves"},
     "second": {"you", "your", "yours"},
     "third_pron": {"he", "she", "they", "him", "her", "them", "his", "hers", "their"},
+    "subj3": {"he", "she", "they"},
     "cond": {"would", "'d", "wd", "might", "could"},
     "will": {"will", "'ll", "gonna", "shall"},
     "neg": {"not", "n't", "no", "never", "nothing", "nobody", "none", "cannot", "can't", "didn't", "don't",
@@ -180,7 +182,7 @@ class WordAnalyzer:
         if base in RU_CAND or lemma in RU_CAND:
             flags |= F["cand"]
         for name, words in RU_WORDS.items():
-            if base in words or lemma in words:
+            if base in words or (lemma in words and name != "subj3"):
                 flags |= F[name]
         if lemma == "быть" and flags & F["futr"]:
             flags |= F["will"]
@@ -200,7 +202,7 @@ class WordAnalyzer:
                 len(base) > 3 and base.endswith("ed") and base not in EN_NOT_PAST):
             flags |= F["past"] | F["verb"]
         for name, words in EN_WORDS.items():
-            if base in words or lemma in words:
+            if base in words or (lemma in words and name != "subj3"):
                 flags |= F[name]
         if base in ("am", "is", "are", "do", "does", "have", "has"):
             flags |= F["pres"]

@@ -27,6 +27,10 @@ TRUSTED_TYPES = [
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.preprocessing._data.StandardScaler",
 ]
+# Everything else the artifact is made of: containers, scalars and numpy arrays.
+_BASIC_TYPES = {("builtins", name) for name in ("dict", "list", "tuple", "str", "int", "float", "bool",
+                                                 "NoneType")} | {("numpy", name) for name in (
+                    "ndarray", "float64", "float32", "int64", "int32", "bool_", "dtype", "str_")}
 # Libraries whose versions must match between training and loading.
 CHECKED_LIBRARIES = ("scikit-learn", "spacy", "skops", "pymorphy3")
 
@@ -167,6 +171,36 @@ def check_metadata(meta: dict, version: str, model_path: Path) -> None:
                                + " (retrain with `flask --app screening train`)")
 
 
+def allowed_types() -> set[tuple[str, str]]:
+    return _BASIC_TYPES | {tuple(t.rsplit(".", 1)) for t in TRUSTED_TYPES}
+
+
+def schema_types(model_path: Path) -> set[tuple[str, str]]:
+    """Every (module, class) named in the skops file's schema (read as JSON; nothing is executed).
+
+    skops itself trusts all of scikit-learn by default; this audit narrows loading to the
+    types listed in TRUSTED_TYPES plus containers, scalars and numpy arrays.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(model_path) as zf:
+            schema = json.loads(zf.read("schema.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelUnavailable(f"{model_path.name} is not a readable skops file ({exc})") from exc
+    found: set[tuple[str, str]] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node:
+                found.add((str(node.get("__module__")), str(node["__class__"])))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def load(models_dir: Path, version: str | None = None) -> tuple[dict, dict]:
     """Load (artifact, metadata) of ``version`` (default: the active one), checking its metadata."""
     import skops.io as sio
@@ -186,6 +220,9 @@ def load(models_dir: Path, version: str | None = None) -> tuple[dict, dict]:
     if model_path.name != MODEL_FILE:
         raise ModelUnavailable(f"model {version!r}: unexpected model file {model_path.name!r}")
     check_metadata(meta, version, model_path)
+    unexpected = sorted(".".join(t) for t in schema_types(model_path) - allowed_types())
+    if unexpected:
+        raise ModelUnavailable(f"model {version!r} could not be loaded: untrusted types {unexpected}")
     try:
         artifact = sio.load(model_path, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # skops raises several types (untrusted types, bad zip, schema)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -91,31 +92,37 @@ def _fold_ids(n_groups: int, k: int) -> np.ndarray:
 
 
 def _fit_binary(X, y: np.ndarray, C: float):
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     if y.min() == y.max():  # a label without positives (tiny fixtures): a constant model
         y = y.copy()
         y[0] = not y[0]
-    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED,
-                              max_iter=1000).fit(X, y)
+    # the dual solver: much faster than the primal one with far more features than sentences
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True,
+                                  random_state=SEED, max_iter=2000).fit(X, y)
 
 
-def _fit_star(X, y: np.ndarray, C: float):
-    from sklearn.linear_model import LogisticRegression
-    classes = np.arange(len(STAR_CLASSES))
-    # make every class present so the coefficient matrix always has five rows
-    missing = [c for c in classes if c not in set(y.tolist())]
-    if missing:
-        import scipy.sparse as sp
-        X = sp.vstack([X, X[: len(missing)]]).tocsr()
-        y = np.concatenate([y, np.array(missing)])
-    return LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=SEED).fit(X, y)
+def _fit_star(X, y: np.ndarray, C: float) -> list:
+    """STAR: one-vs-rest logistic regressions over the five classes (four parts and none)."""
+    return [_fit_binary(X, (y == c).astype(np.int64), C) for c in range(len(STAR_CLASSES))]
+
+
+def star_proba(models: list, X) -> np.ndarray:
+    """Normalised one-vs-rest probabilities (n × 5)."""
+    p = np.column_stack([1.0 / (1.0 + np.exp(-m.decision_function(X))) for m in models])
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
     if y.min() == y.max():
         return 1.0, 0.0
-    m = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
+    from sklearn.exceptions import ConvergenceWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        m = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
     return float(m.coef_[0, 0]), float(m.intercept_[0])
 
 
@@ -178,9 +185,9 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
             if ste.any():
                 seg_scores[ste, j] = m.decision_function(Xs[ste])
         sm = _fit_star(X[tr], prep.star_arr[tr], settings["C_star"])
-        oof_star[te] = sm.predict_proba(X[te])
+        oof_star[te] = star_proba(sm, X[te])
         if ste.any():
-            seg_star[ste] = sm.predict_proba(Xs[ste])
+            seg_star[ste] = star_proba(sm, Xs[ste])
 
     cal = np.array([_platt(oof[:, j], Y[:, j]) for j in range(L)])
     oof_p = _sigmoid(cal[:, 0] * oof + cal[:, 1])
@@ -206,7 +213,11 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
         if len(present) < 2:  # degenerate (tiny fixtures): add one row per missing rating
             Fm = np.vstack([Fm, np.zeros((len(RATINGS), Fm.shape[1]))])
             rm = np.concatenate([rm, np.array(RATINGS)])
-        return LogisticRegression(C=settings["C_rating"], max_iter=5000, random_state=SEED).fit(scaler.transform(Fm), rm)
+        from sklearn.exceptions import ConvergenceWarning
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return LogisticRegression(C=settings["C_rating"], max_iter=5000, random_state=SEED).fit(
+                scaler.transform(Fm), rm)
 
     # cross-validated rating metrics (folds by answer, same assignment as above)
     rated_fold = fold_of_answer[np.array(prep.rated, dtype=np.int64)] if prep.rated else np.zeros(0, dtype=np.int64)
@@ -230,7 +241,7 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
         "indicator_models": final_ind,
         "indicator_calibration": cal,
         "thresholds": thresholds,
-        "star_model": final_star,
+        "star_models": final_star,
         "rating_model": rating_model,
         "rating_scaler": scaler,
         "rating_feature_names": list(RATING_FEATURES),

@@ -142,6 +142,10 @@ def complete_interview(interview_id: int, actor: User) -> Interview:
     interview.completed_at = datetime.now(UTC)
     audit.record("interview.complete", actor_id=actor.id, object_type="interview", object_id=interview.id)
     db.session.commit()
+    if interview.candidate.active_consent is not None:  # no scoring without consent
+        from screening.services import scoring
+
+        scoring.score_interview(interview, actor)
     return interview
 
 

@@ -1,0 +1,1 @@
+"""Scorecard pages: the score traced to evidence, decisions, reviewer feedback, comparison, exports."""
