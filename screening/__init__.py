@@ -50,13 +50,15 @@ def register_blueprints(app: Flask) -> None:
     from screening.api import bp as api_bp
     from screening.auth.routes import bp as auth_bp
     from screening.bank.routes import bp as bank_bp
+    from screening.classifier.routes import bp as classifier_bp
+    from screening.fairness.routes import bp as fairness_bp
     from screening.hiring.candidates import bp as candidates_bp
     from screening.hiring.interviews import bp as interviews_bp
     from screening.hiring.vacancies import bp as vacancies_bp
     from screening.main.routes import bp as main_bp
     from screening.scorecards.routes import bp as scorecards_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, bank_bp, vacancies_bp, candidates_bp, interviews_bp, scorecards_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, bank_bp, vacancies_bp, candidates_bp, interviews_bp, scorecards_bp, fairness_bp, classifier_bp, api_bp):
         app.register_blueprint(bp)
 
 
@@ -67,10 +69,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from screening import cli
+    from screening import cli, operations
     from screening.bank import commands as bank_commands
     from screening.nlp import commands as nlp_commands
 
     cli.init_app(app)
+    operations.init_app(app)
     bank_commands.init_app(app)
     nlp_commands.init_app(app)

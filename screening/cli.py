@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_token)
     app.cli.add_command(seed_demo)
     app.cli.add_command(bootstrap)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("init-db")
@@ -92,3 +93,19 @@ def bootstrap() -> None:
         click.echo(f"Model {version_dir.name} is active.")
     for line in demo.seed(current_app.instance_path):
         click.echo(line)
+
+
+@click.command("purge-expired")
+@click.option("--days", type=int, default=None, help="Retention period (default: RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="List what would be erased, change nothing.")
+@with_appcontext
+def purge_expired(days: int | None, dry_run: bool) -> None:
+    """Erase candidates without a hire decision whose data is older than the retention period."""
+    from screening.services import privacy
+
+    days = days if days is not None else current_app.config["RETENTION_DAYS"]
+    if days < 1:
+        raise click.ClickException("--days must be at least 1.")
+    ids = privacy.purge_expired(days, dry_run=dry_run)
+    verb = "would erase" if dry_run else "erased"
+    click.echo(f"{verb} {len(ids)} candidate(s) idle for more than {days} days" + (f": {ids}" if ids else "."))

@@ -41,6 +41,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     # A live interview runs longer than Flask-WTF's default hour; the token lives with the session.
     WTF_CSRF_TIME_LIMIT = None
+    IDLE_TIMEOUT_MINUTES = 60
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
     RETENTION_DAYS = 365

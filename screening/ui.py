@@ -18,6 +18,7 @@ class NavEntry:
     label: object
     roles: tuple[str, ...]
     help: object
+    group: str = "main"  # "admin" entries live on the admin hub page, not in the top bar
 
 
 # One table for the whole navigation; entries whose endpoint does not exist are skipped.
@@ -27,10 +28,12 @@ NAVIGATION = (
     NavEntry("candidates.index", _l("Candidates"), ("recruiter", "admin"), _l("Candidates and their consent.")),
     NavEntry("bank.guides", _l("Guides"), ("recruiter", "manager", "admin"), _l("Interview guides by role.")),
     NavEntry("bank.questions", _l("Question bank"), ("admin",), _l("Questions, probes and rating anchors.")),
-    NavEntry("bank.coverage", _l("Coverage"), ("admin",), _l("Indicators across guides.")),
-    NavEntry("model.index", _l("Classifier"), ("admin",), _l("Training data, retraining and quality.")),
-    NavEntry("admin.user_list", _l("Users"), ("admin",), _l("Accounts and roles.")),
-    NavEntry("admin.audit", _l("Audit log"), ("admin",), _l("Who did what, and when.")),
+    NavEntry("bank.coverage", _l("Coverage"), ("admin",), _l("Indicators across guides."), "admin"),
+    NavEntry("classifier.index", _l("Classifier"), ("admin",), _l("Training data, retraining and quality."), "admin"),
+    NavEntry("admin.user_list", _l("Users"), ("admin",), _l("Accounts and roles."), "admin"),
+    NavEntry("admin.audit", _l("Audit log"), ("admin",), _l("Who did what, and when."), "admin"),
+    NavEntry("admin.tokens", _l("API tokens"), ("admin",), _l("Every API token, with its last use."), "admin"),
+    NavEntry("fairness.index", _l("Bias audit"), ("admin",), _l("Scoring rates and impact ratios by group."), "admin"),
 )
 
 STAR_LABELS = {"situation": _l("Situation"), "task": _l("Task"), "action": _l("Action"), "result": _l("Result")}
@@ -47,11 +50,16 @@ STATUS_LABELS = {"in_progress": _l("in progress"), "completed": _l("completed")}
 ROLE_LABELS = {"admin": _l("Admin"), "recruiter": _l("Recruiter"), "manager": _l("Hiring manager")}
 
 
-def nav_items() -> list[dict]:
+def nav_items(group: str = "main") -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = []
-    for entry in NAVIGATION:
+    if group == "main" and current_user.role == "admin":
+        items_admin = NavEntry("admin.hub", _l("Admin"), ("admin",), "")
+        entries = [e for e in NAVIGATION if e.group == "main"] + [items_admin]
+    else:
+        entries = [e for e in NAVIGATION if e.group == group]
+    for entry in entries:
         if entry.endpoint in current_app.view_functions and current_user.role in entry.roles:
             blueprint = entry.endpoint.split(".")[0]
             items.append({"url": url_for(entry.endpoint), "label": entry.label, "help": entry.help,
@@ -65,7 +73,7 @@ def format_dt(value: datetime | None, fmt: str = "short") -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r),
+    app.jinja_env.globals.update(has_endpoint=lambda name: name in current_app.view_functions, nav_items=nav_items, role_label=lambda r: ROLE_LABELS.get(r, r),
                                  star_label=lambda s: STAR_LABELS.get(s, s),
                                  status_label=lambda s: STATUS_LABELS.get(s, s),
                                  flag_label=lambda s: FLAG_LABELS.get(s, s),

@@ -18,6 +18,8 @@ from screening.extensions import db
 pytest_plugins = ["tests.nlp_fixtures"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Each test process works in its own schema, so parallel runs on one database do not collide.
+PG_SCHEMA = f"pytest_{os.getpid()}"
 PASSWORD = "correct horse battery"
 
 
@@ -41,15 +43,26 @@ def database_url(backend: str, tmp_path) -> str:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
         pytest.skip("PostgreSQL not reachable")
-    return PG_URL
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{PG_SCHEMA}"
 
 
 def reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_postgres_schema():
+    yield
+    if postgres_reachable():
+        engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        engine.dispose()
 
 
 def make_app(backend: str, tmp_path, **extra):

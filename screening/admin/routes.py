@@ -1,7 +1,7 @@
 """Admin pages for accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -58,3 +58,25 @@ def user_update(user_id: int):
     else:
         flash(_("User %(email)s updated.", email=user.email), "success")
     return redirect(url_for("admin.user_list"))
+
+
+@bp.get("/audit")
+@security.roles_required("admin")
+def audit():
+    from screening.services import audit as audit_service
+
+    filters = audit_service.AuditFilter.from_args(request.args)
+    page = audit_service.search(filters)
+    return render_template("admin/audit.html", page=page, filters=filters, actions=audit_service.known_actions())
+
+
+@bp.get("/tokens")
+@security.roles_required("admin")
+def tokens():
+    return render_template("admin/tokens.html", tokens=users.all_tokens())
+
+
+@bp.get("/")
+@security.roles_required("admin")
+def hub():
+    return render_template("admin/hub.html")

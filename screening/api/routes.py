@@ -8,7 +8,7 @@ from screening.api.core import any_role, api_roles, bp, current_api_user, json_b
 from screening.api.openapi import openapi_document
 from screening.bank import service as bank
 from screening.errors import json_error
-from screening.services import access, scorecards
+from screening.services import access, privacy, scorecards
 from screening.services import candidates as candidate_service
 from screening.services import interviews as interview_service
 
@@ -168,3 +168,15 @@ def complete_interview(interview_id: int):
 def scorecard(interview_id: int):
     card = scorecards.get_scorecard(interview_id, current_api_user())
     return jsonify(scorecards.api_scorecard(card))
+
+
+@bp.get("/candidates/<int:candidate_id>/export")
+@api_roles("admin")
+def export_candidate(candidate_id: int):
+    return jsonify(privacy.export_candidate(candidate_id, current_api_user()))
+
+
+@bp.delete("/candidates/<int:candidate_id>")
+@api_roles("admin")
+def erase_candidate(candidate_id: int):
+    return jsonify(privacy.erase_candidate(candidate_id, current_api_user()))

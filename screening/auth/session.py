@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, jsonify, redirect, request, url_for
+import time
+
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from screening.extensions import db, login_manager
@@ -11,6 +13,7 @@ from screening.models import User
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(end_idle_sessions)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
@@ -37,3 +40,24 @@ def unauthorized():
 
     flash(login_manager.login_message, "info")
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def end_idle_sessions():
+    """Sign out a browser session that saw no request for IDLE_TIMEOUT_MINUTES (autosave counts)."""
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    now = int(time.time())
+    last = session.get("last_seen", now)
+    if now - last > current_app.config["IDLE_TIMEOUT_MINUTES"] * 60:
+        session.clear()
+        if request.path.startswith("/api/") or request.is_json:
+            return jsonify(error="session_expired", message="Your session ended after a period of inactivity."), 401
+        from flask import flash
+        from flask_babel import gettext as _
+
+        flash(_("You were signed out after a period of inactivity."), "info")
+        return redirect(url_for("auth.login"))
+    # Write at most once a minute, so each request does not re-sign the cookie.
+    if now - last >= 60 or "last_seen" not in session:
+        session["last_seen"] = now
+    return None

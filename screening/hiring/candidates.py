@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from screening import security
 from screening.hiring.common import actor, form_errors
 from screening.hiring.forms import CandidateForm
-from screening.services import access, audit, candidates, interviews
+from screening.services import access, candidates, interviews, privacy
 from screening.services.errors import ServiceError
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
@@ -70,3 +70,23 @@ def give(candidate_id: int):
     candidates.record_consent(candidate_id, actor(), current_app.config["CONSENT_TEXT_VERSION"])
     flash(_("Consent recorded."), "success")
     return redirect(url_for("candidates.show", candidate_id=candidate_id))
+
+
+@bp.get("/<int:candidate_id>/export")
+@security.roles_required("admin")
+def export(candidate_id: int):
+    import json
+
+    from flask import Response
+
+    data = privacy.export_candidate(candidate_id, actor())
+    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="candidate-{candidate_id}.json"'})
+
+
+@bp.post("/<int:candidate_id>/erase")
+@security.roles_required("admin")
+def erase(candidate_id: int):
+    privacy.erase_candidate(candidate_id, actor())
+    flash(_("The candidate's personal data and answers were erased. An anonymous record was kept."), "info")
+    return redirect(url_for("candidates.index"))

@@ -76,6 +76,7 @@ def room(interview_id: int):
 @bp.put("/<int:interview_id>/answers/<question_id>")
 @security.roles_required(*RUNNERS)
 def save_answer(interview_id: int, question_id: str):
+    access.interview_for_edit(actor(), interview_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return json_error(400, _("The body is not a valid JSON object."), "bad_json")
@@ -101,6 +102,7 @@ def tag(interview_id: int):
 @bp.put("/<int:interview_id>/notes")
 @security.roles_required(*RUNNERS)
 def save_notes(interview_id: int):
+    access.interview_for_edit(actor(), interview_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("notes"), str):
         return json_error(400, _("Send {\"notes\": \"...\"}."), "bad_json")
@@ -119,6 +121,7 @@ def complete(interview_id: int):
 @bp.post("/<int:interview_id>/reopen")
 @security.roles_required("admin")
 def reopen(interview_id: int):
+    access.interview_for_view(actor(), interview_id)  # 404 before anything else
     form = ReopenForm()
     if not form.validate_on_submit():
         flash(_("Say why the interview is reopened."), "error")

@@ -1,21 +1,33 @@
 """The trained model: feature settings, scikit-learn estimators and the fast inference maths.
 
+Two stages of sentence models:
+
+* **stage 1** sees one sentence alone (lemma and char n-grams, markers, lexicon cues): a
+  LinearSVC per indicator with Platt calibration, and one-vs-rest logistic regressions for
+  STAR. A lone sentence (e.g. tagged through the API) is answered by stage 1.
+* **stage 2** sees the sentence in its answer: the stage-1 features plus the sentence's
+  position, the lexicon cues of the other sentences and the calibrated stage-1
+  probabilities of the previous, next and all other sentences (stacking; trained on
+  out-of-fold stage-1 outputs).
+
 The artifact (saved with skops by ``store``) is a plain dict of numpy arrays, python values
-and scikit-learn estimators. At load the per-label logistic regressions are stacked into one
-coefficient matrix so a batch of sentences costs one sparse × dense product.
+and scikit-learn estimators. At load the per-label estimators are stacked into coefficient
+matrices so a batch of sentences costs a few sparse × dense products.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .features import SentenceInfo, Vectorizer, feature_strings
 from .labels import INDICATORS, MODES, NEGATIVE, POSITIVE, RATINGS, STAR_CLASSES
 from .morph import F
 
-FORMAT = 1
+FORMAT = 2
 N_IND = len(INDICATORS)
+N_STAR = len(STAR_CLASSES)
 POS_IDX = [INDICATORS.index(i) for i in POSITIVE]
 NEG_IDX = [INDICATORS.index(i) for i in NEGATIVE]
 
@@ -23,46 +35,20 @@ DEFAULT_SETTINGS: dict = {
     "min_df": 2,
     "char_range": [2, 5],
     "block_weights": {"w": 1.0, "c": 1.0, "m": 0.5, "x": 0.3},
-    "context": True,          # cue classes of the answer's other sentences as markers
-    "position": True,         # the sentence's position in its answer as markers
-    "C_indicators": 1.0,
-    "C_star": 1.0,
+    "C_indicators": 0.3,      # LinearSVC
+    "C_star": 1.0,            # logistic regression
     "C_rating": 0.5,
+    "context_weight": 0.5,    # scale of the stage-2 context features
     "cv_folds": 5,
     "heldout_fraction": 0.2,
     "rating_decision": "expected",   # round the expected rating (else: argmax)
 }
 
 
-def sentence_docs(infos: Sequence[SentenceInfo], lang: str, settings: dict,
-                  contexts: Sequence[set[int]] | None = None) -> list[tuple[list[str], ...]]:
-    """Feature strings of the sentences of one answer (``contexts``: cue classes of the others)."""
+def sentence_docs(infos: Sequence[SentenceInfo], lang: str, settings: dict) -> list[tuple[list[str], ...]]:
+    """Stage-1 feature strings of sentences (each on its own)."""
     lo, hi = settings["char_range"]
-    if contexts is None and settings.get("context"):
-        contexts = answer_contexts(infos)
-    out = []
-    n = len(infos)
-    for k, info in enumerate(infos):
-        w, c, m, x = feature_strings(info, lang, char_range=(lo, hi))
-        if settings.get("context") and contexts is not None:
-            m.extend("m|ctx_" + INDICATORS[j] for j in sorted(contexts[k]))
-        if settings.get("position"):
-            m.extend(position_markers(k, n))
-        out.append((w, c, m, x))
-    return out
-
-
-def position_markers(k: int, n: int) -> list[str]:
-    """Where the sentence stands in its answer (STAR parts follow the story's order)."""
-    if n <= 1:
-        return ["m|pos=only"]
-    out = ["m|pos=first" if k == 0 else "m|pos=last" if k == n - 1 else "m|pos=middle",
-           f"m|pos_rel={min(3, int(4 * k / n))}"]
-    if k == 1:
-        out.append("m|pos=second")
-    if k == n - 2:
-        out.append("m|pos=penultimate")
-    return out
+    return [feature_strings(info, lang, char_range=(lo, hi)) for info in infos]
 
 
 def answer_contexts(infos: Sequence[SentenceInfo]) -> list[set[int]]:
@@ -74,9 +60,59 @@ def answer_contexts(infos: Sequence[SentenceInfo]) -> list[set[int]]:
         own.append(s)
         for j in s:
             counts[j] += 1
-    out = []
-    for s in own:
-        out.append({j for j in range(N_IND) if counts[j] - (1 if j in s else 0) > 0})
+    return [{j for j in range(N_IND) if counts[j] - (1 if j in s else 0) > 0} for s in own]
+
+
+CONTEXT_FEATURES: tuple[str, ...] = tuple(
+    ["pos_first", "pos_second", "pos_middle", "pos_penultimate", "pos_last"]
+    + [f"pos_rel_{q}" for q in range(4)]
+    + [f"ctx_cue_{i}" for i in INDICATORS]
+    + [f"own_{i}" for i in INDICATORS] + [f"prev_{i}" for i in INDICATORS] + [f"next_{i}" for i in INDICATORS]
+    + [f"others_max_{i}" for i in INDICATORS]
+    + [f"own_star_{s}" for s in STAR_CLASSES] + [f"prev_star_{s}" for s in STAR_CLASSES]
+    + [f"next_star_{s}" for s in STAR_CLASSES]
+)
+
+
+def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarray) -> np.ndarray:
+    """Stage-2 context of the sentences of one answer (rows in answer order)."""
+    n = len(infos)
+    out = np.zeros((n, len(CONTEXT_FEATURES)))
+    if n == 0:
+        return out
+    ctx = answer_contexts(infos)
+    for k in range(n):
+        row = out[k]
+        if k == 0:
+            row[0] = 1
+        elif k == n - 1:
+            row[4] = 1
+        else:
+            row[2] = 1
+        if k == 1:
+            row[1] = 1
+        if k == n - 2 and n > 2:
+            row[3] = 1
+        row[5 + min(3, int(4 * k / n))] = 1
+        for j in ctx[k]:
+            row[9 + j] = 1
+    o = 9 + N_IND
+    out[:, o:o + N_IND] = p1
+    if n > 1:
+        out[1:, o + N_IND:o + 2 * N_IND] = p1[:-1]
+        out[:-1, o + 2 * N_IND:o + 3 * N_IND] = p1[1:]
+        # max over the other sentences: the top value, or the second one for the row holding it
+        order = np.argsort(-p1, axis=0)
+        top = p1[order[0], np.arange(N_IND)]
+        second = p1[order[1], np.arange(N_IND)]
+        others = np.tile(top, (n, 1))
+        others[order[0], np.arange(N_IND)] = second
+        out[:, o + 3 * N_IND:o + 4 * N_IND] = others
+    o += 4 * N_IND
+    out[:, o:o + N_STAR] = s1
+    if n > 1:
+        out[1:, o + N_STAR:o + 2 * N_STAR] = s1[:-1]
+        out[:-1, o + 2 * N_STAR:o + 3 * N_STAR] = s1[1:]
     return out
 
 
@@ -138,6 +174,22 @@ def question_is_hypothetical(info: SentenceInfo | None) -> bool:
                 (fl & F["will"] and fl & F["second"]))
 
 
+def stack_linear(models: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """(features × labels) coefficients and intercepts of binary linear estimators."""
+    W = np.ascontiguousarray(np.vstack([m.coef_.ravel() for m in models]).T)
+    b = np.array([float(np.ravel(m.intercept_)[0]) for m in models])
+    return W, b
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+def star_normalise(z: np.ndarray) -> np.ndarray:
+    s = sigmoid(z)
+    return s / s.sum(axis=1, keepdims=True)
+
+
 class TaggerModel:
     """Inference over a loaded artifact."""
 
@@ -147,15 +199,16 @@ class TaggerModel:
         self.artifact = artifact
         self.settings = dict(artifact["settings"])
         self.vectorizer = Vectorizer.from_state(artifact["vectorizer"])
-        ind = artifact["indicator_models"]
-        self.W_ind = np.ascontiguousarray(np.vstack([m.coef_.ravel() for m in ind]).T)
-        self.b_ind = np.array([float(m.intercept_[0]) for m in ind])
-        cal = np.asarray(artifact["indicator_calibration"], dtype=np.float64)
-        self.cal_a, self.cal_b = cal[:, 0], cal[:, 1]
-        self.thresholds = np.asarray(artifact["thresholds"], dtype=np.float64)
-        star = artifact["star_models"]
-        self.W_star = np.ascontiguousarray(np.vstack([m.coef_.ravel() for m in star]).T)
-        self.b_star = np.array([float(m.intercept_[0]) for m in star])
+        self.stages = []
+        for name in ("stage1", "stage2"):
+            st = artifact[name]
+            W, b = stack_linear(st["indicator_models"])
+            Ws, bs = stack_linear(st["star_models"])
+            cal = np.asarray(st["indicator_calibration"], dtype=np.float64)
+            self.stages.append({"W": W, "b": b, "a": cal[:, 0], "c": cal[:, 1], "Ws": Ws, "bs": bs,
+                                "thr": np.asarray(st["thresholds"], dtype=np.float64)})
+        self.context_weight = float(self.settings["context_weight"])
+        self.thresholds = self.stages[1]["thr"]
         rm, sc = artifact["rating_model"], artifact["rating_scaler"]
         self.rating_classes = [int(c) for c in rm.classes_]
         self.r_mean = np.asarray(sc.mean_, dtype=np.float64)
@@ -164,15 +217,30 @@ class TaggerModel:
         self.r_b = np.asarray(rm.intercept_, dtype=np.float64)
 
     # sentences ---------------------------------------------------------------------
-    def predict_sentences(self, docs: Sequence[tuple[list[str], ...]]) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated indicator probabilities (n × 12) and STAR class probabilities (n × 5)."""
-        if not docs:
-            return np.zeros((0, N_IND)), np.zeros((0, len(STAR_CLASSES)))
+    def predict_sentences(self, docs: Sequence[tuple[list[str], ...]], infos: Sequence[SentenceInfo],
+                          bounds: Sequence[tuple[int, int]] | None = None
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Indicator probabilities (n × 12), STAR probabilities (n × 5) and the thresholds that
+        apply to each row (n × 12). ``bounds`` gives the (start, end) rows of each answer
+        (default: all rows are one answer); a one-sentence answer is answered by stage 1."""
+        n = len(docs)
+        if n == 0:
+            return np.zeros((0, N_IND)), np.zeros((0, N_STAR)), np.zeros((0, N_IND))
+        s1, s2 = self.stages
         X = self.vectorizer.transform(docs)
-        scores = X @ self.W_ind + self.b_ind
-        probs = 1.0 / (1.0 + np.exp(-(self.cal_a * scores + self.cal_b)))
-        s = 1.0 / (1.0 + np.exp(-(X @ self.W_star + self.b_star)))  # one-vs-rest, normalised
-        return probs, s / s.sum(axis=1, keepdims=True)
+        p = sigmoid(s1["a"] * (X @ s1["W"] + s1["b"]) + s1["c"])
+        st = star_normalise(X @ s1["Ws"] + s1["bs"])
+        thr = np.tile(s1["thr"], (n, 1))
+        bounds = [(0, n)] if bounds is None else bounds
+        multi = [(a, b) for a, b in bounds if b - a > 1]
+        if multi:
+            rows = np.concatenate([np.arange(a, b) for a, b in multi])
+            C = np.vstack([context_features(infos[a:b], p[a:b], st[a:b]) for a, b in multi]) * self.context_weight
+            X2 = sp.hstack([X[rows], sp.csr_matrix(C)], format="csr")
+            p[rows] = sigmoid(s2["a"] * (X2 @ s2["W"] + s2["b"]) + s2["c"])
+            st[rows] = star_normalise(X2 @ s2["Ws"] + s2["bs"])
+            thr[rows] = s2["thr"]
+        return p, st, thr
 
     # answers -----------------------------------------------------------------------
     def predict_rating(self, feats: np.ndarray) -> np.ndarray:
@@ -180,7 +248,7 @@ class TaggerModel:
         Z = (np.atleast_2d(feats) - self.r_mean) / self.r_scale
         z = Z @ self.r_W.T + self.r_b
         if len(self.rating_classes) == 2:  # binary logistic regression: one column of scores
-            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            p1 = sigmoid(z[:, 0])
             p = np.column_stack([1.0 - p1, p1])
         else:
             z -= z.max(axis=1, keepdims=True)
@@ -192,7 +260,11 @@ class TaggerModel:
         return out
 
     def decide_rating(self, p: np.ndarray) -> tuple[int, float]:
-        expected = float(np.dot(p, RATINGS))
-        if self.settings.get("rating_decision") == "argmax":
-            return int(RATINGS[int(np.argmax(p))]), expected
-        return int(min(5, max(1, int(np.floor(expected + 0.5))))), expected
+        return decide_rating(p, self.settings)
+
+
+def decide_rating(p: np.ndarray, settings: dict) -> tuple[int, float]:
+    expected = float(np.dot(p, RATINGS))
+    if settings.get("rating_decision") == "argmax":
+        return int(RATINGS[int(np.argmax(p))]), expected
+    return int(min(5, max(1, int(np.floor(expected + 0.5))))), expected

@@ -24,6 +24,7 @@ _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 # The only non-default types the artifact may contain (checked by skops before loading).
 TRUSTED_TYPES = [
+    "sklearn.svm._classes.LinearSVC",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.preprocessing._data.StandardScaler",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 from .errors import TaggerInputError
 from .features import SentenceInfo, resolve_context
 from .labels import INDICATORS, RATINGS, STAR_CLASSES
-from .model import TaggerModel, answer_contexts, question_is_hypothetical, rating_features, sentence_docs
+from .model import TaggerModel, question_is_hypothetical, rating_features, sentence_docs
 from .pipeline import MAX_CHARS, Analysed, Pipeline, get_pipeline
 from .text import check_lang
 
@@ -44,8 +44,8 @@ class Tagger:
     def tag(self, text: str, lang: str | None = None) -> dict:
         """The contract's tag output for a whole answer (split into sentences here)."""
         analysed = self._analyse_text(text, lang)
-        probs, star = self._predict(analysed)
-        return self._tag_output(text, analysed, probs, star)
+        probs, star, thr = self._predict(analysed)
+        return self._tag_output(text, analysed, probs, star, thr)
 
     def tag_sentences(self, texts: Sequence[str], lang: str | None = None) -> list[dict]:
         """Tag each text as one sentence (no splitting); the texts are the sentences of one answer
@@ -57,26 +57,26 @@ class Tagger:
             lang = check_lang(lang, "")
         infos = [self.pipeline.analyse_sentence(t, lang, max_chars=MAX_CHARS)[1] for t in texts]
         docs = sentence_docs(infos, lang, self.model.settings)
-        probs, star = self.model.predict_sentences(docs)
+        probs, star, thr = self.model.predict_sentences(docs, infos)
         modes, persons = resolve_context(infos)
         out = []
         for k, (t, info) in enumerate(zip(texts, infos)):
             end = min(len(t), MAX_CHARS)
-            out.append(self._sentence(t[:end], 0, end, info, probs[k], star[k], modes[k], persons[k]))
+            out.append(self._sentence(t[:end], 0, end, info, probs[k], star[k], thr[k], modes[k], persons[k]))
         return out
 
     def rate(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
         """The 1–5 rating of a whole answer: {"rating", "expected", "probabilities"}."""
         analysed = self._analyse_text(text, lang)
-        probs, star = self._predict(analysed)
-        return self._rating(analysed, probs, star, question)
+        probs, star, thr = self._predict(analysed)
+        return self._rating(analysed, probs, star, thr, question)
 
     def analyse(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
         """Tag output plus the ``rating`` block, in one pass (used when scoring an answer)."""
         analysed = self._analyse_text(text, lang)
-        probs, star = self._predict(analysed)
-        out = self._tag_output(text, analysed, probs, star)
-        out["rating"] = self._rating(analysed, probs, star, question)
+        probs, star, thr = self._predict(analysed)
+        out = self._tag_output(text, analysed, probs, star, thr)
+        out["rating"] = self._rating(analysed, probs, star, thr, question)
         return out
 
     def analyse_batch(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
@@ -86,16 +86,17 @@ class Tagger:
         if len(questions) != len(texts):
             raise TaggerInputError("questions must match texts")
         analysed = [self._analyse_text(t, lang) for t in texts]
-        docs, bounds = [], []
+        docs, infos, bounds = [], [], []
         for a in analysed:
-            d = sentence_docs([s.info for s in a.segments], a.lang, self.model.settings)
-            bounds.append((len(docs), len(docs) + len(d)))
-            docs.extend(d)
-        probs, star = self.model.predict_sentences(docs)
+            seg_infos = [s.info for s in a.segments]
+            bounds.append((len(docs), len(docs) + len(seg_infos)))
+            infos.extend(seg_infos)
+            docs.extend(sentence_docs(seg_infos, a.lang, self.model.settings))
+        probs, star, thr = self.model.predict_sentences(docs, infos, bounds)
         outs, feats = [], []
         for a, (s, e), text, q in zip(analysed, bounds, texts, questions):
-            outs.append(self._tag_output(text, a, probs[s:e], star[s:e]))
-            feats.append(self._rating_features(a, probs[s:e], star[s:e], q))
+            outs.append(self._tag_output(text, a, probs[s:e], star[s:e], thr[s:e]))
+            feats.append(self._rating_features(a, probs[s:e], star[s:e], thr[s:e], q))
         if feats:
             rp = self.model.predict_rating(np.vstack(feats))
             for out, a, p in zip(outs, analysed, rp):
@@ -110,15 +111,14 @@ class Tagger:
             raise TaggerInputError("text must be a string")
         return self.pipeline.analyse_text(text, lang)
 
-    def _predict(self, analysed: Analysed) -> tuple[np.ndarray, np.ndarray]:
+    def _predict(self, analysed: Analysed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         infos = [s.info for s in analysed.segments]
-        docs = sentence_docs(infos, analysed.lang, self.model.settings, answer_contexts(infos))
-        return self.model.predict_sentences(docs)
+        docs = sentence_docs(infos, analysed.lang, self.model.settings)
+        return self.model.predict_sentences(docs, infos)
 
     def _sentence(self, text: str, start: int, end: int, info: SentenceInfo, p: np.ndarray, sp: np.ndarray,
-                  mode: str, person: str) -> dict:
+                  thr: np.ndarray, mode: str, person: str) -> dict:
         has_words = info.n_words > 0
-        thr = self.model.thresholds
         indicators = [lab for j, lab in enumerate(INDICATORS) if has_words and p[j] >= thr[j]]
         star = STAR_CLASSES[int(np.argmax(sp))] if has_words else "none"
         return {
@@ -132,10 +132,11 @@ class Tagger:
             "person": person,
         }
 
-    def _tag_output(self, text: str, analysed: Analysed, probs: np.ndarray, star: np.ndarray) -> dict:
+    def _tag_output(self, text: str, analysed: Analysed, probs: np.ndarray, star: np.ndarray,
+                    thr: np.ndarray) -> dict:
         sentences = [
-            self._sentence(text[seg.start:seg.end], seg.start, seg.end, seg.info, probs[k], star[k], seg.mode,
-                           seg.person)
+            self._sentence(text[seg.start:seg.end], seg.start, seg.end, seg.info, probs[k], star[k], thr[k],
+                           seg.mode, seg.person)
             for k, seg in enumerate(analysed.segments)
         ]
         out = {"lang": analysed.lang, "model_version": self.version, "sentences": sentences}
@@ -143,13 +144,13 @@ class Tagger:
             out["truncated"] = True
         return out
 
-    def _rating_features(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray,
+    def _rating_features(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, thr: np.ndarray,
                          question: str | None) -> np.ndarray:
         q = None
         if question and isinstance(question, str) and question.strip():
             q = self.pipeline.analyse_sentence(question[:MAX_QUESTION_CHARS], analysed.lang)[1]
         segs = analysed.segments
-        return rating_features(probs, self.model.thresholds, star, [s.mode for s in segs], [s.person for s in segs],
+        return rating_features(probs, thr, star, [s.mode for s in segs], [s.person for s in segs],
                                [s.info for s in segs], question_is_hypothetical(q))
 
     def _rating_block(self, analysed: Analysed, p: np.ndarray) -> dict:
@@ -160,6 +161,7 @@ class Tagger:
         return {"rating": rating, "expected": round(expected, 3),
                 "probabilities": {str(r): round(float(p[k]), 4) for k, r in enumerate(RATINGS)}}
 
-    def _rating(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, question: str | None) -> dict:
-        feats = self._rating_features(analysed, probs, star, question)
+    def _rating(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, thr: np.ndarray,
+                question: str | None) -> dict:
+        feats = self._rating_features(analysed, probs, star, thr, question)
         return self._rating_block(analysed, self.model.predict_rating(feats)[0])

@@ -4,8 +4,8 @@
 20%) to measure the held-out metrics through the real inference path, then on everything for
 the artifact it saves. Within each fit, grouped k-fold cross-validation by answer gives
 out-of-fold sentence scores, used for (1) Platt calibration of every indicator, (2) per-label
-thresholds that maximise F1, (3) the rating model's training features (no leakage) and (4)
-the cross-validated metrics in the metadata.
+thresholds that maximise F1, (3) the stage-2 (context) models' inputs, (4) the rating model's
+training features (no leakage) and (5) the cross-validated metrics in the metadata.
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from .errors import CorpusError
 from .evaluate import indicator_metrics, rating_metrics, star_metrics
 from .features import SentenceInfo, Vectorizer
 from .labels import INDICATORS, LANGS, RATINGS, STAR_CLASSES
-from .model import (DEFAULT_SETTINGS, FORMAT, RATING_FEATURES, TaggerModel, question_is_hypothetical,
-                    rating_features, sentence_docs)
+from .model import (CONTEXT_FEATURES, DEFAULT_SETTINGS, FORMAT, RATING_FEATURES, TaggerModel, context_features,
+                    decide_rating, question_is_hypothetical, rating_features, sentence_docs, sigmoid,
+                    stack_linear, star_normalise)
 from .pipeline import Pipeline, get_pipeline
-from .features import resolve_context
 
 SEED = 0
 
@@ -36,25 +36,29 @@ class _Prepared:
     def __init__(self, answers: Sequence[Answer], pipe: Pipeline, settings: dict, cache: dict) -> None:
         self.answers = list(answers)
         self.docs: list[tuple[list[str], ...]] = []
+        self.infos: list[SentenceInfo] = []
+        self.bounds: list[tuple[int, int]] = []
         self.Y: list[list[bool]] = []
         self.star: list[int] = []
         self.groups: list[int] = []
         self.langs: list[str] = []
-        self.forms: list[str | None] = []
         for ai, a in enumerate(self.answers):
             infos = [_analyse_sentence(pipe, s.text, a.lang, cache) for s in a.sentences]
+            self.bounds.append((len(self.infos), len(self.infos) + len(infos)))
+            self.infos.extend(infos)
             self.docs.extend(sentence_docs(infos, a.lang, settings))
             for s in a.sentences:
                 self.Y.append([i in s.indicators for i in INDICATORS])
                 self.star.append(STAR_CLASSES.index(s.star or "none"))
                 self.groups.append(ai)
                 self.langs.append(a.lang)
-                self.forms.append(a.form)
         # whole answers, re-split as at inference, for the rating model
         self.rated = [ai for ai, a in enumerate(self.answers) if a.rating is not None]
         self.seg_docs: list[tuple[list[str], ...]] = []
+        self.seg_infos: list[SentenceInfo] = []
+        self.seg_bounds: list[tuple[int, int]] = []
         self.seg_answer: list[int] = []
-        self.seg_meta: dict[int, tuple[list[SentenceInfo], list[str], list[str], bool]] = {}
+        self.seg_meta: dict[int, tuple[list[str], list[str], bool]] = {}
         for ai in self.rated:
             a = self.answers[ai]
             key = ("answer", a.text, a.lang)
@@ -62,11 +66,13 @@ class _Prepared:
                 cache[key] = pipe.analyse_text(a.text, a.lang)
             analysed = cache[key]
             infos = [seg.info for seg in analysed.segments]
+            self.seg_bounds.append((len(self.seg_infos), len(self.seg_infos) + len(infos)))
+            self.seg_infos.extend(infos)
             self.seg_docs.extend(sentence_docs(infos, a.lang, settings))
             self.seg_answer.extend([ai] * len(infos))
             q = _analyse_sentence(pipe, a.question, a.lang, cache) if a.question else None
-            modes, persons = resolve_context(infos)
-            self.seg_meta[ai] = (infos, modes, persons, question_is_hypothetical(q))
+            self.seg_meta[ai] = ([seg.mode for seg in analysed.segments], [seg.person for seg in analysed.segments],
+                                 question_is_hypothetical(q))
         self.Y_arr = np.array(self.Y, dtype=bool).reshape(-1, len(INDICATORS))
         self.star_arr = np.array(self.star, dtype=np.int64)
         self.groups_arr = np.array(self.groups, dtype=np.int64)
@@ -91,12 +97,27 @@ def _fold_ids(n_groups: int, k: int) -> np.ndarray:
     return fold
 
 
-def _fit_binary(X, y: np.ndarray, C: float):
+def _ensure_both_classes(X, y: np.ndarray):
+    if y.min() == y.max():  # a label without positives (tiny fixtures): flip one row
+        y = y.copy()
+        y[0] = 1 - y[0]
+    return X, y
+
+
+def _fit_indicator(X, y: np.ndarray, C: float):
+    """LinearSVC (squared hinge, balanced classes); calibrated afterwards by Platt scaling."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import LinearSVC
+    X, y = _ensure_both_classes(X, y.astype(np.int64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LinearSVC(C=C, class_weight="balanced", dual=True, max_iter=5000, random_state=SEED).fit(X, y)
+
+
+def _fit_logistic(X, y: np.ndarray, C: float):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
-    if y.min() == y.max():  # a label without positives (tiny fixtures): a constant model
-        y = y.copy()
-        y[0] = not y[0]
+    X, y = _ensure_both_classes(X, y.astype(np.int64))
     # the dual solver: much faster than the primal one with far more features than sentences
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -106,20 +127,14 @@ def _fit_binary(X, y: np.ndarray, C: float):
 
 def _fit_star(X, y: np.ndarray, C: float) -> list:
     """STAR: one-vs-rest logistic regressions over the five classes (four parts and none)."""
-    return [_fit_binary(X, (y == c).astype(np.int64), C) for c in range(len(STAR_CLASSES))]
-
-
-def star_proba(models: list, X) -> np.ndarray:
-    """Normalised one-vs-rest probabilities (n × 5)."""
-    p = np.column_stack([1.0 / (1.0 + np.exp(-m.decision_function(X))) for m in models])
-    return p / p.sum(axis=1, keepdims=True)
+    return [_fit_logistic(X, (y == c).astype(np.int64), C) for c in range(len(STAR_CLASSES))]
 
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     if y.min() == y.max():
         return 1.0, 0.0
-    from sklearn.exceptions import ConvergenceWarning
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         m = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
@@ -128,6 +143,7 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     """Threshold on calibrated probabilities maximising F1 (ties: the middle of the best run)."""
+    y = y.astype(bool)
     if y.sum() == 0:
         return 0.5
     cands = np.unique(np.round(np.quantile(p, np.linspace(0.2, 0.999, 200)), 6))
@@ -140,12 +156,56 @@ def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
             best_f, best = f, [t]
         elif abs(f - best_f) <= 1e-12:
             best.append(t)
-    t = float(np.median(best))
-    return float(min(0.95, max(0.05, t)))
+    return float(min(0.95, max(0.05, np.median(best))))
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+class _Stage:
+    """Cross-validated fitting of one stage: per-fold models, OOF outputs, calibration, thresholds."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+
+    def run(self, X, Y: np.ndarray, star: np.ndarray, fold: np.ndarray, k: int, Xs, seg_fold: np.ndarray) -> None:
+        L = Y.shape[1]
+        n, m = X.shape[0], (Xs.shape[0] if Xs is not None else 0)
+        oof, oof_star = np.zeros((n, L)), np.zeros((n, len(STAR_CLASSES)))
+        seg, seg_star = np.zeros((m, L)), np.zeros((m, len(STAR_CLASSES)))
+        C, Cs = self.settings["C_indicators"], self.settings["C_star"]
+        for f in range(k):
+            tr, te = fold != f, fold == f
+            if not te.any() or not tr.any():
+                continue
+            ste = seg_fold == f
+            ind = [_fit_indicator(X[tr], Y[tr, j], C) for j in range(L)]
+            W, b = stack_linear(ind)
+            oof[te] = X[te] @ W + b
+            sm = _fit_star(X[tr], star[tr], Cs)
+            Ws, bs = stack_linear(sm)
+            oof_star[te] = star_normalise(X[te] @ Ws + bs)
+            if ste.any():
+                seg[ste] = Xs[ste] @ W + b
+                seg_star[ste] = star_normalise(Xs[ste] @ Ws + bs)
+        self.cal = np.array([_platt(oof[:, j], Y[:, j]) for j in range(L)])
+        self.oof_p = sigmoid(self.cal[:, 0] * oof + self.cal[:, 1])
+        self.oof_star = oof_star
+        self.seg_p = sigmoid(self.cal[:, 0] * seg + self.cal[:, 1])
+        self.seg_star = seg_star
+        self.thresholds = np.array([_best_threshold(self.oof_p[:, j], Y[:, j]) for j in range(L)])
+        self.final_ind = [_fit_indicator(X, Y[:, j], C) for j in range(L)]
+        self.final_star = _fit_star(X, star, Cs)
+
+    def artifact(self) -> dict:
+        return {"indicator_models": self.final_ind, "indicator_calibration": self.cal,
+                "thresholds": self.thresholds, "star_models": self.final_star}
+
+
+def _with_context(X, infos: Sequence[SentenceInfo], bounds: Sequence[tuple[int, int]], p: np.ndarray,
+                  s: np.ndarray, weight: float):
+    import scipy.sparse as sp
+    C = np.zeros((X.shape[0], len(CONTEXT_FEATURES)))
+    for a, b in bounds:
+        C[a:b] = context_features(infos[a:b], p[a:b], s[a:b])
+    return sp.hstack([X, sp.csr_matrix(C * weight)], format="csr")
 
 
 def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | None = None,
@@ -164,53 +224,49 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     X = vec.transform(prep.docs)
     Xs = vec.transform(prep.seg_docs) if prep.seg_docs else None
     Y = prep.Y_arr
-    n, L = Y.shape
     k = max(2, min(int(settings["cv_folds"]), len(prep.answers)))
     fold_of_answer = _fold_ids(len(prep.answers), k)
-    sent_fold = fold_of_answer[prep.groups_arr]
+    fold = fold_of_answer[prep.groups_arr]
     seg_fold = fold_of_answer[prep.seg_answer_arr] if Xs is not None else np.zeros(0, dtype=np.int64)
+    w = float(settings["context_weight"])
 
-    oof = np.zeros((n, L))
-    oof_star = np.zeros((n, len(STAR_CLASSES)))
-    seg_scores = np.zeros((Xs.shape[0] if Xs is not None else 0, L))
-    seg_star = np.zeros((seg_scores.shape[0], len(STAR_CLASSES)))
-    for f in range(k):
-        tr, te = sent_fold != f, sent_fold == f
-        if not te.any() or not tr.any():
-            continue
-        ste = seg_fold == f
-        for j in range(L):
-            m = _fit_binary(X[tr], Y[tr, j], settings["C_indicators"])
-            oof[te, j] = m.decision_function(X[te])
-            if ste.any():
-                seg_scores[ste, j] = m.decision_function(Xs[ste])
-        sm = _fit_star(X[tr], prep.star_arr[tr], settings["C_star"])
-        oof_star[te] = star_proba(sm, X[te])
-        if ste.any():
-            seg_star[ste] = star_proba(sm, Xs[ste])
+    # stage 1: each sentence on its own
+    s1 = _Stage(settings)
+    s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
+    # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
+    X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w)
+    Xs2 = (_with_context(Xs, prep.seg_infos, prep.seg_bounds, s1.seg_p, s1.seg_star, w)
+           if Xs is not None else None)
+    s2 = _Stage(settings)
+    s2.run(X2, Y, prep.star_arr, fold, k, Xs2, seg_fold)
 
-    cal = np.array([_platt(oof[:, j], Y[:, j]) for j in range(L)])
-    oof_p = _sigmoid(cal[:, 0] * oof + cal[:, 1])
-    thresholds = np.array([_best_threshold(oof_p[:, j], Y[:, j]) for j in range(L)])
-
-    final_ind = [_fit_binary(X, Y[:, j], settings["C_indicators"]) for j in range(L)]
-    final_star = _fit_star(X, prep.star_arr, settings["C_star"])
+    # sentence outputs as at inference: stage 2 inside multi-sentence answers, stage 1 alone
+    single = np.zeros(len(prep.docs), dtype=bool)
+    for a, b in prep.bounds:
+        single[a:b] = (b - a) == 1
+    oof_p = np.where(single[:, None], s1.oof_p, s2.oof_p)
+    oof_star = np.where(single[:, None], s1.oof_star, s2.oof_star)
+    oof_thr = np.where(single[:, None], s1.thresholds, s2.thresholds)
+    seg_single = np.zeros(Xs.shape[0] if Xs is not None else 0, dtype=bool)
+    for a, b in prep.seg_bounds:
+        seg_single[a:b] = (b - a) == 1
+    seg_p = np.where(seg_single[:, None], s1.seg_p, s2.seg_p)
+    seg_star = np.where(seg_single[:, None], s1.seg_star, s2.seg_star)
+    seg_thr = np.where(seg_single[:, None], s1.thresholds, s2.thresholds)
 
     # rating model on out-of-fold sentence predictions of the re-split answers
-    seg_p = _sigmoid(cal[:, 0] * seg_scores + cal[:, 1])
     feats, ratings = [], []
-    for ai in prep.rated:
-        rows = prep.seg_answer_arr == ai
-        infos, modes, persons, qhyp = prep.seg_meta[ai]
-        feats.append(rating_features(seg_p[rows], thresholds, seg_star[rows], modes, persons, infos, qhyp))
+    for ai, (a, b) in zip(prep.rated, prep.seg_bounds):
+        modes, persons, qhyp = prep.seg_meta[ai]
+        feats.append(rating_features(seg_p[a:b], seg_thr[a:b], seg_star[a:b], modes, persons,
+                                     prep.seg_infos[a:b], qhyp))
         ratings.append(prep.answers[ai].rating)
     F = np.array(feats).reshape(-1, len(RATING_FEATURES))
     r = np.array(ratings, dtype=np.int64)
-    scaler = StandardScaler().fit(F) if len(F) else StandardScaler().fit(np.zeros((2, len(RATING_FEATURES))))
+    scaler = StandardScaler().fit(F if len(F) > 1 else np.zeros((2, len(RATING_FEATURES))))
 
     def fit_rating(Fm, rm):
-        present = sorted(set(rm.tolist()))
-        if len(present) < 2:  # degenerate (tiny fixtures): add one row per missing rating
+        if len(set(rm.tolist())) < 2:  # degenerate (tiny fixtures): add one row per rating
             Fm = np.vstack([Fm, np.zeros((len(RATINGS), Fm.shape[1]))])
             rm = np.concatenate([rm, np.array(RATINGS)])
         from sklearn.exceptions import ConvergenceWarning
@@ -219,48 +275,47 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
             return LogisticRegression(C=settings["C_rating"], max_iter=5000, random_state=SEED).fit(
                 scaler.transform(Fm), rm)
 
-    # cross-validated rating metrics (folds by answer, same assignment as above)
     rated_fold = fold_of_answer[np.array(prep.rated, dtype=np.int64)] if prep.rated else np.zeros(0, dtype=np.int64)
     r_pred = np.zeros(len(r), dtype=np.int64)
     r_exp = np.zeros(len(r))
-    tmp_model = {"settings": settings}
     for f in range(k):
         tr, te = rated_fold != f, rated_fold == f
         if not te.any() or not tr.any():
             continue
         rm = fit_rating(F[tr], r[tr])
-        probs = _rating_probs(rm, scaler.transform(F[te]))
-        for row, p in zip(np.where(te)[0], probs):
-            r_pred[row], r_exp[row] = _decide(p, tmp_model["settings"])
-    rating_model = fit_rating(F, r) if len(F) else fit_rating(np.zeros((0, len(RATING_FEATURES))), np.zeros(0, dtype=np.int64))
+        for row, p in zip(np.where(te)[0], _rating_probs(rm, scaler.transform(F[te]))):
+            r_pred[row], r_exp[row] = decide_rating(p, settings)
+    rating_model = fit_rating(F, r)
 
     artifact = {
         "format": FORMAT,
         "settings": copy.deepcopy(settings),
         "vectorizer": vec.state(),
-        "indicator_models": final_ind,
-        "indicator_calibration": cal,
-        "thresholds": thresholds,
-        "star_models": final_star,
+        "stage1": s1.artifact(),
+        "stage2": s2.artifact(),
         "rating_model": rating_model,
         "rating_scaler": scaler,
         "rating_feature_names": list(RATING_FEATURES),
+        "context_feature_names": list(CONTEXT_FEATURES),
     }
-    pred = oof_p >= thresholds
+    pred = oof_p >= oof_thr
     ind = indicator_metrics(Y, pred)
     langs = np.array(prep.langs)
     ind["by_lang"] = {lang: {kk: indicator_metrics(Y[langs == lang], pred[langs == lang])[kk]
                              for kk in ("micro_f1", "macro_f1")} for lang in LANGS if (langs == lang).any()}
-    star_pred = [STAR_CLASSES[c] for c in oof_star.argmax(axis=1)]
+    stage1 = indicator_metrics(Y, s1.oof_p >= s1.thresholds)
     star_gold = [STAR_CLASSES[c] for c in prep.star_arr]
     metrics = {
         "n_answers": len(prep.answers),
-        "n_sentences": n,
+        "n_sentences": len(prep.docs),
         "folds": k,
         "indicators": ind,
-        "star": star_metrics(star_gold, star_pred),
+        "indicators_sentence_alone": {"micro_f1": stage1["micro_f1"], "macro_f1": stage1["macro_f1"]},
+        "star": star_metrics(star_gold, [STAR_CLASSES[c] for c in oof_star.argmax(axis=1)]),
+        "star_sentence_alone": {kk: v for kk, v in star_metrics(
+            star_gold, [STAR_CLASSES[c] for c in s1.oof_star.argmax(axis=1)]).items() if kk != "per_class"},
         "rating": rating_metrics(r.tolist(), r_pred.tolist(), r_exp.tolist()) if len(r) else {},
-        "thresholds": {lab: round(float(t), 4) for lab, t in zip(INDICATORS, thresholds)},
+        "thresholds": {lab: round(float(t), 4) for lab, t in zip(INDICATORS, s2.thresholds)},
     }
     return artifact, metrics
 
@@ -271,13 +326,6 @@ def _rating_probs(model, Z: np.ndarray) -> np.ndarray:
     for k, c in enumerate(model.classes_):
         out[:, RATINGS.index(int(c))] = p[:, k]
     return out
-
-
-def _decide(p: np.ndarray, settings: dict) -> tuple[int, float]:
-    expected = float(np.dot(p, RATINGS))
-    if settings.get("rating_decision") == "argmax":
-        return int(RATINGS[int(np.argmax(p))]), expected
-    return int(min(5, max(1, int(np.floor(expected + 0.5))))), expected
 
 
 def train_model(corpus_paths: list[Path], out_dir: Path, *, extra_answers: Iterable[dict] = (),

@@ -63,6 +63,7 @@ def decide(interview_id: int):
 @bp.post("/<int:interview_id>/tags/<int:tag_id>")
 @security.roles_required(*EVERYONE)
 def review(interview_id: int, tag_id: int):
+    access.interview_for_view(actor(), interview_id)  # 404 before anything else
     form = ReviewForm()
     if form.validate_on_submit():
         scorecards.review_tag(tag_id, form.verdict.data, actor())
@@ -73,6 +74,7 @@ def review(interview_id: int, tag_id: int):
 @bp.post("/<int:interview_id>/answers/<int:answer_id>/tags")
 @security.roles_required(*EVERYONE)
 def add_tag(interview_id: int, answer_id: int):
+    access.interview_for_view(actor(), interview_id)  # 404 before anything else
     form = AddTagForm(prefix=f"add{answer_id}")
     start, _sep, end = (form.span.data or "").partition("-")
     try:

@@ -14,10 +14,17 @@ def tagger_enabled() -> bool:
 
 
 def tagger():
-    """The process-wide tagger, or raise ModelUnavailable."""
-    from screening.nlp.runtime import get_tagger
+    """The process-wide tagger, or raise ModelUnavailable.
 
-    return get_tagger(current_app)
+    Training may run in another process (the admin's retrain button, `flask train`), so a
+    tagger whose version is no longer the active one is dropped and the new one loaded.
+    """
+    from screening.nlp import runtime, store
+
+    cached = current_app.extensions.get(runtime.EXTENSION_KEY)
+    if cached is not None and cached.version != store.active_version(runtime.models_dir(current_app)):
+        runtime.reset_tagger(current_app)
+    return runtime.get_tagger(current_app)
 
 
 def live_evidence(text: str, lang: str) -> dict[str, Any]:

@@ -185,3 +185,7 @@ def revoke_token(token_id: int, actor: User) -> ApiToken:
 def set_locale(user: User, lang: str) -> None:
     user.locale = lang
     db.session.commit()
+
+
+def all_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).order_by(ApiToken.created_at.desc())))

@@ -1,0 +1,1 @@
+"""The classifier's admin pages and its public model card."""

@@ -1,0 +1,1 @@
+"""The bias audit: optional self-reported categories, scoring rates and impact ratios."""
