@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, make_url
 from screening.database import SQLITE_BUSY_TIMEOUT_MS
 
 # Tables whose row counts are reported after a backup or restore (the ones people ask about).
-REPORTED_TABLES = ("users", "candidates", "vacancies", "interviews", "answers", "evidence_tags", "audit_events")
+REPORTED_TABLES = ("users", "candidates", "consents", "vacancies", "interviews", "answers", "evidence_tags", "audit_events")
 PG_TIMEOUT_SECONDS = 3600
 
 

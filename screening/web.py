@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from werkzeug.routing import IntegerConverter
+
 from screening.extensions import csrf
+
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; larger ids in a URL are simply not found
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
@@ -11,6 +21,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     csrf.init_app(app)
     app.after_request(_security_headers)
 

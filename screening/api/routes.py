@@ -8,6 +8,7 @@ from screening.api.core import any_role, api_roles, bp, current_api_user, json_b
 from screening.api.openapi import openapi_document
 from screening.bank import service as bank
 from screening.errors import json_error
+from screening.web import MAX_ID
 from screening.services import access, privacy, scorecards
 from screening.services import candidates as candidate_service
 from screening.services import interviews as interview_service
@@ -118,8 +119,8 @@ def _int_field(data: dict, key: str, required: bool = False):
     value = data.get(key)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        abort(json_error(422, f"{key} must be an integer.", reasons={key: "must be an integer"}))
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
+        abort(json_error(422, f"{key} must be a positive integer id.", reasons={key: "must be a positive integer id"}))
     return value
 
 

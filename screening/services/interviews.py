@@ -99,7 +99,8 @@ def save_answer(interview_id: int, question_id: str, actor: User, *, text: Any =
             reasons["notes"] = _l("Notes must be text of at most %(n)s characters.", n=max_chars)
         else:
             values["notes"] = notes
-    if expected_version is not None and (not isinstance(expected_version, int) or isinstance(expected_version, bool)):
+    if expected_version is not None and (not isinstance(expected_version, int) or isinstance(expected_version, bool)
+                                         or not 0 <= expected_version < 2**31 - 1):
         reasons["version"] = _l("The version must be a whole number.")
     if reasons:
         error = TooLarge if list(reasons) == ["text"] and isinstance(text, str) else ServiceError
