@@ -156,7 +156,7 @@ def check_sqlite_backup(path: Path) -> tuple[str, dict[str, int]]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise OperationError(f"{path} is not a SQLite database ({exc}).") from None
-    if not {"alembic_version", "answers", "users"} <= tables:
+    if not {"answers", "users", "interviews"} <= tables:
         raise OperationError(f"{path} is a SQLite database but not a Screening backup (its tables are missing).")
     if integrity != "ok":
         raise OperationError(f"{path} fails its integrity check ({integrity}); nothing was restored.")

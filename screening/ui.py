@@ -33,7 +33,7 @@ NAVIGATION = (
     NavEntry("admin.user_list", _l("Users"), ("admin",), _l("Accounts and roles."), "admin"),
     NavEntry("admin.audit", _l("Audit log"), ("admin",), _l("Who did what, and when."), "admin"),
     NavEntry("admin.tokens", _l("API tokens"), ("admin",), _l("Every API token, with its last use."), "admin"),
-    NavEntry("fairness.index", _l("Bias audit"), ("admin",), _l("Scoring rates and impact ratios by group."), "admin"),
+    NavEntry("fairness.report", _l("Bias audit"), ("admin",), _l("Scoring rates and impact ratios by group."), "admin"),
 )
 
 STAR_LABELS = {"situation": _l("Situation"), "task": _l("Task"), "action": _l("Action"), "result": _l("Result")}

@@ -216,9 +216,9 @@ def _status(value: str | None) -> str:
     return "known" if _known(value) is not None else DECLINED
 
 
-def _labels(values: Mapping[Hashable, str | None]) -> dict[Hashable, str | None]:
-    """Group free text case-insensitively; a group is shown with its first spelling met."""
-    spelling: dict[str, str] = {}
+def _labels(values: Mapping[Hashable, str | None], listed: Iterable[str] = ()) -> dict[Hashable, str | None]:
+    """Group free text case-insensitively; a group is shown as listed, or with its first spelling met."""
+    spelling: dict[str, str] = {c.casefold(): c for c in listed}
     out = {}
     for key, value in values.items():
         known = _known(value)
@@ -282,15 +282,15 @@ def bias_audit(scores_by_candidate: Mapping[Hashable, float | None],
     sample = {k: float(v) for k, v in scores_by_candidate.items() if v is not None}
     median = float(statistics.median(sample.values())) if sample else None
     above = sum(1 for v in sample.values() if median is not None and v > median)
-    sex = _labels({k: (categories.get(k) or {}).get(SEX) for k in sample})
-    ethnicity = _labels({k: (categories.get(k) or {}).get(ETHNICITY) for k in sample})
+    listed = listed or {}
+    sex = _labels({k: (categories.get(k) or {}).get(SEX) for k in sample}, listed.get(SEX, ()))
+    ethnicity = _labels({k: (categories.get(k) or {}).get(ETHNICITY) for k in sample}, listed.get(ETHNICITY, ()))
     sex_status = {k: _status((categories.get(k) or {}).get(SEX)) for k in sample}
     eth_status = {k: _status((categories.get(k) or {}).get(ETHNICITY)) for k in sample}
     both = {k: f"{sex[k]}{INTERSECTION_JOIN}{ethnicity[k]}" if sex[k] and ethnicity[k] else None for k in sample}
     # Unknown in the intersection: either part unknown; "declined" when one part is declined and none missing.
     both_status = {k: "known" if both[k] else
                    ("missing" if "missing" in (sex_status[k], eth_status[k]) else DECLINED) for k in sample}
-    listed = listed or {}
     families = tuple(_family(name, sample, median, values, statuses, listed.get(name, ()))
                      for name, values, statuses in ((SEX, sex, sex_status), (ETHNICITY, ethnicity, eth_status),
                                                     (INTERSECTION, both, both_status)))
@@ -333,7 +333,7 @@ def gather_sample(scope: Scope) -> dict[int, float | None]:
         query = query.where(Interview.vacancy_id == scope.vacancy_id)
     if scope.date_from is not None:
         query = query.where(ScoreRecord.created_at >= datetime.combine(scope.date_from, time.min, UTC))
-    if scope.date_to is not None:
+    if scope.date_to is not None and scope.date_to < date.max:  # date.max: no upper bound (and no overflow)
         query = query.where(ScoreRecord.created_at < datetime.combine(scope.date_to + timedelta(days=1), time.min, UTC))
     latest: dict[int, float | None] = {}
     for candidate_id, score in db.session.execute(query):

@@ -80,11 +80,17 @@ class Tagger:
         return out
 
     def analyse_batch(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
-                      lang: str | None = None) -> list[dict]:
-        """``analyse`` for many answers, with one matrix product for all their sentences."""
+                      lang: str | None = None, *, chunk: int = 64) -> list[dict]:
+        """``analyse`` for many answers: one matrix product per chunk of answers (bounded memory)."""
         questions = list(questions) if questions is not None else [None] * len(texts)
         if len(questions) != len(texts):
             raise TaggerInputError("questions must match texts")
+        out: list[dict] = []
+        for k in range(0, len(texts), chunk):
+            out.extend(self._analyse_chunk(texts[k:k + chunk], questions[k:k + chunk], lang))
+        return out
+
+    def _analyse_chunk(self, texts: Sequence[str], questions: Sequence[str | None], lang: str | None) -> list[dict]:
         analysed = [self._analyse_text(t, lang) for t in texts]
         docs, infos, bounds = [], [], []
         for a in analysed:
