@@ -129,3 +129,15 @@ def test_common_and_short_passwords_are_refused(app):
                 users.create_user("x@example.com", "recruiter", bad)
             assert "password" in info.value.reasons
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_many_failures_from_one_address_are_throttled_for_every_account(app, client, make_user, auth):
+    make_user("ann@example.com", "recruiter")
+    attempts = app.config["LOGIN_MAX_FAILURES"] * 4
+    for n in range(attempts):
+        auth.login(f"nobody{n}@example.com", "wrong password")
+    response = auth.login("ann@example.com")  # right password, but this address is throttled
+    assert response.status_code == 401
+    assert b"Too many failed sign-ins" in response.data
+    with app.app_context():
+        assert db.session.get(User, 1).failed_logins == 0  # the account itself was never attacked
