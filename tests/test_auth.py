@@ -1,7 +1,6 @@
 """Sign-in, sign-out, lockout, session renewal and CSRF."""
 from __future__ import annotations
 
-import re
 
 import pytest
 

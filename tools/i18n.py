@@ -6,9 +6,7 @@
 """
 from __future__ import annotations
 
-import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 

@@ -2,7 +2,8 @@
 
 Sentence metrics tag every gold sentence as one sentence (no re-splitting); the sentences of
 one answer are tagged in one call, so the answer is their context exactly as when a whole
-answer is tagged. Rating metrics score each whole answer: its joined text with its question.
+answer is tagged. ``sentence_alone`` repeats the sentence metrics with every sentence tagged
+in isolation. Rating metrics score each whole answer: its joined text with its question.
 """
 from __future__ import annotations
 
@@ -115,10 +116,15 @@ def _as_answers(path_or_answers) -> list[Answer]:
     return answers_from_dicts(items)
 
 
-def evaluate(tagger, path_or_answers: str | Path | Iterable) -> dict:
-    """Metrics of ``tagger`` on a JSONL file, or on answers (``Answer`` objects or dicts)."""
+def evaluate(tagger, path_or_answers: str | Path | Iterable, *, alone: bool = True) -> dict:
+    """Metrics of ``tagger`` on a JSONL file, or on answers (``Answer`` objects or dicts).
+
+    With ``alone`` the output also has ``sentence_alone``: the sentence metrics when every
+    sentence is tagged in isolation, without its answer (as a lone sentence sent to the API).
+    """
     answers = _as_answers(path_or_answers)
     gold_ind, pred_ind, gold_star, pred_star, langs, forms = [], [], [], [], [], []
+    alone_ind, alone_star = [], []
     gold_r, pred_r, exp_r, r_forms, r_langs = [], [], [], [], []
     for a in answers:
         tagged = tagger.tag_sentences([s.text for s in a.sentences], a.lang)
@@ -129,6 +135,10 @@ def evaluate(tagger, path_or_answers: str | Path | Iterable) -> dict:
             pred_star.append(t["star"])
             langs.append(a.lang)
             forms.append(a.form)
+            if alone:
+                [t1] = tagger.tag_sentences([s.text], a.lang)
+                alone_ind.append([i in t1["indicators"] for i in INDICATORS])
+                alone_star.append(t1["star"])
         if a.rating is not None:
             r = tagger.rate(a.text, a.question, a.lang)
             gold_r.append(a.rating)
@@ -166,6 +176,17 @@ def evaluate(tagger, path_or_answers: str | Path | Iterable) -> dict:
         if idx:
             rating_by_lang[lang] = rating_metrics([gold_r[k] for k in idx], [pred_r[k] for k in idx])
     out["rating"]["by_lang"] = rating_by_lang
+    if alone:
+        A = np.array(alone_ind, dtype=bool).reshape(-1, 12)
+        ai = indicator_metrics(G, A)
+        sa = star_metrics(gold_star, alone_star)
+        out["sentence_alone"] = {
+            "indicators": {"micro_f1": ai["micro_f1"], "macro_f1": ai["macro_f1"],
+                           "by_lang": {lang: {k: indicator_metrics(G[langs_a == lang], A[langs_a == lang])[k]
+                                              for k in ("micro_f1", "macro_f1")}
+                                       for lang in LANGS if (langs_a == lang).any()}},
+            "star": {"accuracy": sa["accuracy"], "macro_f1": sa["macro_f1"]},
+        }
     if any(f for f in forms):
         by_form = {}
         for form in sorted({f for f in forms if f}):
