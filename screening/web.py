@@ -20,6 +20,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; frame-ancestors 'none'")
 
 
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A download. CSV gets a byte-order mark so spreadsheet programs read UTF-8 (Cyrillic) right."""
+    if mimetype.startswith("text/csv") and isinstance(body, str):
+        body = "\ufeff" + body
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     csrf.init_app(app)

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from screening import security
+from screening.web import attachment
 from screening.fairness import service
 from screening.fairness.forms import DemographicsForm, ScopeForm
 from screening.hiring.common import actor, form_errors
@@ -59,8 +60,7 @@ def report_csv():
         audit_report = service.run_audit(_scope(form), actor(), export=True)
     except ServiceError as exc:
         return Response(exc.message, status=exc.status, mimetype="text/plain")
-    return Response("\ufeff" + service.report_csv(audit_report), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="bias-audit.csv"'})
+    return attachment(service.report_csv(audit_report), "text/csv; charset=utf-8", "bias-audit.csv")
 
 
 @bp.get("/candidates")

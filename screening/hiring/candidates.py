@@ -1,10 +1,13 @@
-"""Candidates: list, add with consent, view, consent changes."""
+"""Candidates: list, add with consent, view, consent changes, export and erasure."""
 from __future__ import annotations
+
+import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from screening import security
+from screening.web import attachment
 from screening.hiring.common import actor, form_errors
 from screening.hiring.forms import CandidateForm
 from screening.services import access, candidates, interviews, privacy
@@ -75,13 +78,8 @@ def give(candidate_id: int):
 @bp.get("/<int:candidate_id>/export")
 @security.roles_required("admin")
 def export(candidate_id: int):
-    import json
-
-    from flask import Response
-
     data = privacy.export_candidate(candidate_id, actor())
-    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="candidate-{candidate_id}.json"'})
+    return attachment(json.dumps(data, ensure_ascii=False, indent=1), "application/json", f"candidate-{candidate_id}.json")
 
 
 @bp.post("/<int:candidate_id>/erase")

@@ -93,6 +93,10 @@ def evaluate_command(path: Path, as_json: bool) -> None:
         return
     click.echo(f"model {result['model_version']}: {result['n_answers']} answers, {result['n_sentences']} sentences")
     click.echo(_metrics_line("all", result))
+    alone = result.get("sentence_alone")
+    if alone:
+        click.echo(f"sentences tagged alone: indicators micro-F1 {alone['indicators']['micro_f1']:.3f} macro-F1 "
+                   f"{alone['indicators']['macro_f1']:.3f}; STAR macro-F1 {alone['star']['macro_f1']:.3f}")
     for label, v in result["indicators"]["per_label"].items():
         click.echo(f"  {label:13s} P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} n={v['support']}")
     for form, v in (result.get("by_form") or {}).items():

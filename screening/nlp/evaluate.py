@@ -116,6 +116,13 @@ def _as_answers(path_or_answers) -> list[Answer]:
     return answers_from_dicts(items)
 
 
+def _tag_sentences(tagger, texts: list[str], lang: str, question: str | None) -> list[dict]:
+    try:
+        return tagger.tag_sentences(texts, lang, question=question)
+    except TypeError:  # a tagger without the question parameter
+        return tagger.tag_sentences(texts, lang)
+
+
 def evaluate(tagger, path_or_answers: str | Path | Iterable, *, alone: bool = True) -> dict:
     """Metrics of ``tagger`` on a JSONL file, or on answers (``Answer`` objects or dicts).
 
@@ -127,7 +134,7 @@ def evaluate(tagger, path_or_answers: str | Path | Iterable, *, alone: bool = Tr
     alone_ind, alone_star = [], []
     gold_r, pred_r, exp_r, r_forms, r_langs = [], [], [], [], []
     for a in answers:
-        tagged = tagger.tag_sentences([s.text for s in a.sentences], a.lang)
+        tagged = _tag_sentences(tagger, [s.text for s in a.sentences], a.lang, a.question)
         for s, t in zip(a.sentences, tagged):
             gold_ind.append([i in s.indicators for i in INDICATORS])
             pred_ind.append([i in t["indicators"] for i in INDICATORS])

@@ -39,6 +39,7 @@ DEFAULT_SETTINGS: dict = {
     "C_star": 1.0,            # logistic regression
     "C_rating": 0.5,
     "context_weight": 0.5,    # scale of the stage-2 context features
+    "question_dropout": 3,    # every 3rd training answer (by id hash) is seen without its question
     "cv_folds": 5,
     "heldout_fraction": 0.2,
     "rating_decision": "expected",   # round the expected rating (else: argmax)
@@ -71,11 +72,15 @@ CONTEXT_FEATURES: tuple[str, ...] = tuple(
     + [f"others_max_{i}" for i in INDICATORS]
     + [f"own_star_{s}" for s in STAR_CLASSES] + [f"prev_star_{s}" for s in STAR_CLASSES]
     + [f"next_star_{s}" for s in STAR_CLASSES]
+    + ["q_has", "q_hypothetical"] + [f"q_cue_{i}" for i in INDICATORS]
 )
+_Q = len(CONTEXT_FEATURES) - N_IND - 2
 
 
-def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarray) -> np.ndarray:
-    """Stage-2 context of the sentences of one answer (rows in answer order)."""
+def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarray,
+                     question: SentenceInfo | None = None) -> np.ndarray:
+    """Stage-2 context of the sentences of one answer (rows in answer order), with its question
+    (the interview question's lexicon cues and whether it is hypothetical) when known."""
     n = len(infos)
     out = np.zeros((n, len(CONTEXT_FEATURES)))
     if n == 0:
@@ -113,6 +118,11 @@ def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarr
     if n > 1:
         out[1:, o + N_STAR:o + 2 * N_STAR] = s1[:-1]
         out[:-1, o + 2 * N_STAR:o + 3 * N_STAR] = s1[1:]
+    if question is not None and question.n_words:
+        out[:, _Q] = 1.0
+        out[:, _Q + 1] = float(question_is_hypothetical(question))
+        for j in set(question.cues):
+            out[:, _Q + 2 + j] = 1.0
     return out
 
 
@@ -218,11 +228,13 @@ class TaggerModel:
 
     # sentences ---------------------------------------------------------------------
     def predict_sentences(self, docs: Sequence[tuple[list[str], ...]], infos: Sequence[SentenceInfo],
-                          bounds: Sequence[tuple[int, int]] | None = None
+                          bounds: Sequence[tuple[int, int]] | None = None,
+                          questions: Sequence[SentenceInfo | None] | None = None
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Indicator probabilities (n × 12), STAR probabilities (n × 5) and the thresholds that
         apply to each row (n × 12). ``bounds`` gives the (start, end) rows of each answer
-        (default: all rows are one answer); a one-sentence answer is answered by stage 1."""
+        (default: all rows are one answer) and ``questions`` their analysed questions; a
+        one-sentence answer is answered by stage 1."""
         n = len(docs)
         if n == 0:
             return np.zeros((0, N_IND)), np.zeros((0, N_STAR)), np.zeros((0, N_IND))
@@ -232,10 +244,11 @@ class TaggerModel:
         st = star_normalise(X @ s1["Ws"] + s1["bs"])
         thr = np.tile(s1["thr"], (n, 1))
         bounds = [(0, n)] if bounds is None else bounds
-        multi = [(a, b) for a, b in bounds if b - a > 1]
+        questions = [None] * len(bounds) if questions is None else questions
+        multi = [(a, b, q) for (a, b), q in zip(bounds, questions) if b - a > 1]
         if multi:
-            rows = np.concatenate([np.arange(a, b) for a, b in multi])
-            C = np.vstack([context_features(infos[a:b], p[a:b], st[a:b]) for a, b in multi]) * self.context_weight
+            rows = np.concatenate([np.arange(a, b) for a, b, _ in multi])
+            C = np.vstack([context_features(infos[a:b], p[a:b], st[a:b], q) for a, b, q in multi]) * self.context_weight
             X2 = sp.hstack([X[rows], sp.csr_matrix(C)], format="csr")
             p[rows] = sigmoid(s2["a"] * (X2 @ s2["W"] + s2["b"]) + s2["c"])
             st[rows] = star_normalise(X2 @ s2["Ws"] + s2["bs"])

@@ -44,12 +44,14 @@ class Tagger:
     def tag(self, text: str, lang: str | None = None) -> dict:
         """The contract's tag output for a whole answer (split into sentences here)."""
         analysed = self._analyse_text(text, lang)
-        probs, star, thr = self._predict(analysed)
+        probs, star, thr = self._predict(analysed, None)
         return self._tag_output(text, analysed, probs, star, thr)
 
-    def tag_sentences(self, texts: Sequence[str], lang: str | None = None) -> list[dict]:
+    def tag_sentences(self, texts: Sequence[str], lang: str | None = None, question: str | None = None
+                      ) -> list[dict]:
         """Tag each text as one sentence (no splitting); the texts are the sentences of one answer
-        and are each other's context. Offsets are relative to each text."""
+        and are each other's context (with the answer's question, when given). Offsets are
+        relative to each text."""
         texts = [t if isinstance(t, str) else "" for t in texts]
         if lang is None:
             lang = check_lang(None, " ".join(texts)[:MAX_CHARS])
@@ -57,7 +59,7 @@ class Tagger:
             lang = check_lang(lang, "")
         infos = [self.pipeline.analyse_sentence(t, lang, max_chars=MAX_CHARS)[1] for t in texts]
         docs = sentence_docs(infos, lang, self.model.settings)
-        probs, star, thr = self.model.predict_sentences(docs, infos)
+        probs, star, thr = self.model.predict_sentences(docs, infos, None, [self._question(question, lang)])
         modes, persons = resolve_context(infos)
         out = []
         for k, (t, info) in enumerate(zip(texts, infos)):
@@ -68,13 +70,13 @@ class Tagger:
     def rate(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
         """The 1–5 rating of a whole answer: {"rating", "expected", "probabilities"}."""
         analysed = self._analyse_text(text, lang)
-        probs, star, thr = self._predict(analysed)
+        probs, star, thr = self._predict(analysed, question)
         return self._rating(analysed, probs, star, thr, question)
 
     def analyse(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
         """Tag output plus the ``rating`` block, in one pass (used when scoring an answer)."""
         analysed = self._analyse_text(text, lang)
-        probs, star, thr = self._predict(analysed)
+        probs, star, thr = self._predict(analysed, question)
         out = self._tag_output(text, analysed, probs, star, thr)
         out["rating"] = self._rating(analysed, probs, star, thr, question)
         return out
@@ -98,7 +100,8 @@ class Tagger:
             bounds.append((len(docs), len(docs) + len(seg_infos)))
             infos.extend(seg_infos)
             docs.extend(sentence_docs(seg_infos, a.lang, self.model.settings))
-        probs, star, thr = self.model.predict_sentences(docs, infos, bounds)
+        qinfos = [self._question(q, a.lang) for q, a in zip(questions, analysed)]
+        probs, star, thr = self.model.predict_sentences(docs, infos, bounds, qinfos)
         outs, feats = [], []
         for a, (s, e), text, q in zip(analysed, bounds, texts, questions):
             outs.append(self._tag_output(text, a, probs[s:e], star[s:e], thr[s:e]))
@@ -117,10 +120,15 @@ class Tagger:
             raise TaggerInputError("text must be a string")
         return self.pipeline.analyse_text(text, lang)
 
-    def _predict(self, analysed: Analysed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _question(self, question: str | None, lang: str) -> SentenceInfo | None:
+        if question and isinstance(question, str) and question.strip():
+            return self.pipeline.analyse_sentence(question[:MAX_QUESTION_CHARS], lang)[1]
+        return None
+
+    def _predict(self, analysed: Analysed, question: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         infos = [s.info for s in analysed.segments]
         docs = sentence_docs(infos, analysed.lang, self.model.settings)
-        return self.model.predict_sentences(docs, infos)
+        return self.model.predict_sentences(docs, infos, None, [self._question(question, analysed.lang)])
 
     def _sentence(self, text: str, start: int, end: int, info: SentenceInfo, p: np.ndarray, sp: np.ndarray,
                   thr: np.ndarray, mode: str, person: str) -> dict:
@@ -152,9 +160,7 @@ class Tagger:
 
     def _rating_features(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, thr: np.ndarray,
                          question: str | None) -> np.ndarray:
-        q = None
-        if question and isinstance(question, str) and question.strip():
-            q = self.pipeline.analyse_sentence(question[:MAX_QUESTION_CHARS], analysed.lang)[1]
+        q = self._question(question, analysed.lang)
         segs = analysed.segments
         return rating_features(probs, thr, star, [s.mode for s in segs], [s.person for s in segs],
                                [s.info for s in segs], question_is_hypothetical(q))

@@ -10,6 +10,7 @@ training features (no leakage) and (5) the cross-validated metrics in the metada
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 import warnings
 from collections.abc import Iterable, Sequence
@@ -42,7 +43,13 @@ class _Prepared:
         self.star: list[int] = []
         self.groups: list[int] = []
         self.langs: list[str] = []
+        self.questions: list[SentenceInfo | None] = []
+        drop = int(settings.get("question_dropout") or 0)
         for ai, a in enumerate(self.answers):
+            q = _analyse_sentence(pipe, a.question, a.lang, cache) if a.question else None
+            if drop and int(hashlib.sha256(("q:" + a.id).encode()).hexdigest()[:8], 16) % drop == 0:
+                q = None  # so the model also learns to work without the question (e.g. the tag API)
+            self.questions.append(q)
             infos = [_analyse_sentence(pipe, s.text, a.lang, cache) for s in a.sentences]
             self.bounds.append((len(self.infos), len(self.infos) + len(infos)))
             self.infos.extend(infos)
@@ -59,6 +66,7 @@ class _Prepared:
         self.seg_bounds: list[tuple[int, int]] = []
         self.seg_answer: list[int] = []
         self.seg_meta: dict[int, tuple[list[str], list[str], bool]] = {}
+        self.seg_questions: list[SentenceInfo | None] = []
         for ai in self.rated:
             a = self.answers[ai]
             key = ("answer", a.text, a.lang)
@@ -70,6 +78,7 @@ class _Prepared:
             self.seg_infos.extend(infos)
             self.seg_docs.extend(sentence_docs(infos, a.lang, settings))
             self.seg_answer.extend([ai] * len(infos))
+            self.seg_questions.append(self.questions[ai])
             q = _analyse_sentence(pipe, a.question, a.lang, cache) if a.question else None
             self.seg_meta[ai] = ([seg.mode for seg in analysed.segments], [seg.person for seg in analysed.segments],
                                  question_is_hypothetical(q))
@@ -200,11 +209,11 @@ class _Stage:
 
 
 def _with_context(X, infos: Sequence[SentenceInfo], bounds: Sequence[tuple[int, int]], p: np.ndarray,
-                  s: np.ndarray, weight: float):
+                  s: np.ndarray, weight: float, questions: Sequence[SentenceInfo | None]):
     import scipy.sparse as sp
     C = np.zeros((X.shape[0], len(CONTEXT_FEATURES)))
-    for a, b in bounds:
-        C[a:b] = context_features(infos[a:b], p[a:b], s[a:b])
+    for (a, b), q in zip(bounds, questions):
+        C[a:b] = context_features(infos[a:b], p[a:b], s[a:b], q)
     return sp.hstack([X, sp.csr_matrix(C * weight)], format="csr")
 
 
@@ -234,8 +243,8 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     s1 = _Stage(settings)
     s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
     # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
-    X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w)
-    Xs2 = (_with_context(Xs, prep.seg_infos, prep.seg_bounds, s1.seg_p, s1.seg_star, w)
+    X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w, prep.questions)
+    Xs2 = (_with_context(Xs, prep.seg_infos, prep.seg_bounds, s1.seg_p, s1.seg_star, w, prep.seg_questions)
            if Xs is not None else None)
     s2 = _Stage(settings)
     s2.run(X2, Y, prep.star_arr, fold, k, Xs2, seg_fold)

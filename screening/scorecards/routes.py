@@ -1,7 +1,7 @@
 """Scorecard pages for managers and the recruiter who ran the interview."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from screening import security
@@ -13,6 +13,7 @@ from screening.services import access, audit, scorecards, scoring, settings
 from screening.services.errors import ServiceError
 from screening.bank import service as bank
 from screening.extensions import db
+from screening.web import attachment
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 EVERYONE = ("admin", "recruiter", "manager")
@@ -115,9 +116,7 @@ def pdf(interview_id: int):
     document = HTML(string=html, base_url=css_dir).write_pdf()
     audit.record("scorecard.export_pdf", actor_id=actor().id, object_type="interview", object_id=interview_id)
     db.session.commit()
-    filename = f"scorecard-{interview_id}.pdf"
-    return Response(document, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(document, "application/pdf", f"scorecard-{interview_id}.pdf")
 
 
 @bp.get("/vacancy/<int:vacancy_id>")
@@ -135,6 +134,4 @@ def compare(vacancy_id: int):
 @bp.get("/vacancy/<int:vacancy_id>/csv")
 @security.roles_required(*EVERYONE)
 def compare_csv(vacancy_id: int):
-    body = scorecards.vacancy_csv(vacancy_id, actor())
-    return Response("\ufeff" + body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="vacancy-{vacancy_id}.csv"'})
+    return attachment(scorecards.vacancy_csv(vacancy_id, actor()), "text/csv; charset=utf-8", f"vacancy-{vacancy_id}.csv")
