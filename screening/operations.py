@@ -9,6 +9,7 @@ file (journal_mode=DELETE) and checked with ``PRAGMA integrity_check``. PostgreS
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -82,6 +83,17 @@ def libpq_target(database_url: str) -> tuple[str, dict[str, str]]:
         env["PGPASSWORD"] = str(url.password)
     plain = url.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False), env
+
+
+def pg_schema(database_url: str) -> str:
+    """The schema the app's tables live in: the first of a search_path set in the URL's
+    `options` (``?options=-csearch_path%3Dname``), else ``public``. Backups cover that schema only,
+    so a restore never touches another application's (or another test run's) tables."""
+    options = make_url(database_url).query.get("options") or ""
+    if not isinstance(options, str):
+        options = " ".join(options)
+    match = re.search(r"-c\s*search_path\s*=\s*([^\s,]+)", options)
+    return match.group(1).strip('"') if match else "public"
 
 
 # ---------------------------------------------------------------- SQLite
@@ -218,27 +230,30 @@ def _run(command: list[str], env: dict[str, str], what: str) -> subprocess.Compl
     return result
 
 
-def pg_archive_tables(path: Path) -> list[str]:
-    """The tables whose data a pg_dump archive holds (reads its table of contents)."""
+def pg_archive_tables(path: Path) -> list[tuple[str, str]]:
+    """(schema, table) of each table whose data a pg_dump archive holds (from its table of contents)."""
     result = _run([_pg_tool("pg_restore"), "--list", str(path)], dict(os.environ), "Reading the archive")
     tables = []
     for line in result.stdout.splitlines():
         if line.startswith(";") or " TABLE DATA " not in line:
             continue
-        tables.append(line.split(" TABLE DATA ", 1)[1].split()[1])
+        schema, name = line.split(" TABLE DATA ", 1)[1].split()[:2]
+        tables.append((schema, name))
     return tables
 
 
 def backup_postgres(database_url: str, target: Path, *, force: bool = False) -> Outcome:
-    """`pg_dump -Fc` to `target` (one consistent snapshot), then read the archive's table of contents."""
+    """`pg_dump -Fc` of the app's schema to `target` (one consistent snapshot), then read the archive's
+    table of contents."""
     target = Path(target)
     _check_target(target, force)
     dsn, env = libpq_target(database_url)
+    schema = pg_schema(database_url)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial), "--dbname", dsn], env,
-             "pg_dump")
+        _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={schema}", "--file", str(partial),
+              "--dbname", dsn], env, "pg_dump")
         tables = pg_archive_tables(partial)
     except OperationError:
         partial.unlink(missing_ok=True)
@@ -246,7 +261,8 @@ def backup_postgres(database_url: str, target: Path, *, force: bool = False) -> 
     _fsync(partial)
     os.replace(partial, target)
     return Outcome("postgresql", _safe_url(database_url), str(target), target.stat().st_size,
-                   details=[f"Backed up the PostgreSQL database {_safe_url(database_url)} to {target} (pg_dump -Fc).",
+                   details=[f"Backed up schema {schema} of the PostgreSQL database {_safe_url(database_url)} to {target} "
+                            "(pg_dump -Fc).",
                             f"The archive holds the data of {len(tables)} tables."])
 
 
@@ -256,14 +272,18 @@ def restore_postgres(backup: Path, database_url: str) -> Outcome:
     if not backup.is_file():
         raise OperationError(f"No backup file at {backup}.")
     tables = pg_archive_tables_or_explain(backup)
-    if "answers" not in tables:
+    if "answers" not in {name for _, name in tables}:
         raise OperationError(f"{backup} is a pg_dump archive but not a Screening backup (no answers table).")
+    schema, archived = pg_schema(database_url), {s for s, _ in tables}
+    if archived != {schema}:
+        raise OperationError(f"{backup} holds schema {', '.join(sorted(archived))} but the app uses schema {schema}; "
+                             "nothing was restored.")
     dsn, env = libpq_target(database_url)
     _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
           "--dbname", dsn, str(backup)], env, "pg_restore")
     return Outcome("postgresql", str(backup), _safe_url(database_url), backup.stat().st_size,
-                   counts=postgres_counts(database_url), details=[f"Restored {_safe_url(database_url)} from {backup} (pg_restore --clean --if-exists), "
-                            f"{len(tables)} tables."])
+                   counts=postgres_counts(database_url), details=[f"Restored schema {schema} of {_safe_url(database_url)} from {backup} "
+                            f"(pg_restore --clean --if-exists), {len(tables)} tables."])
 
 
 def pg_archive_tables_or_explain(path: Path) -> list[str]:

@@ -43,6 +43,7 @@ DEFAULT_SETTINGS: dict = {
     "cv_folds": 5,
     "heldout_fraction": 0.2,
     "rating_decision": "expected",   # round the expected rating (else: argmax)
+    "hypothetical_cap_episode_share": 0.3,
 }
 
 
@@ -135,6 +136,10 @@ RATING_FEATURES: tuple[str, ...] = tuple(
     + ["person_first_singular", "person_first_plural", "person_third",
        "log_sentences", "log_words", "question_hypothetical", "generic_share", "empty"]
 )
+
+
+_QHYP = RATING_FEATURES.index("question_hypothetical")
+_EPISODE = RATING_FEATURES.index("mode_episode")
 
 
 def rating_features(probs: np.ndarray, thresholds: np.ndarray, star: np.ndarray, modes: Sequence[str],
@@ -272,12 +277,24 @@ class TaggerModel:
             out[:, RATINGS.index(c)] = p[:, k]
         return out
 
-    def decide_rating(self, p: np.ndarray) -> tuple[int, float]:
-        return decide_rating(p, self.settings)
+    def decide_rating(self, p: np.ndarray, feats: np.ndarray | None = None) -> tuple[int, float]:
+        return decide_rating(p, self.settings, feats)
 
 
-def decide_rating(p: np.ndarray, settings: dict) -> tuple[int, float]:
+def decide_rating(p: np.ndarray, settings: dict, feats: np.ndarray | None = None) -> tuple[int, float]:
+    """The 1–5 rating from the rating probabilities (and the rule below), plus the expected value.
+
+    Rule of the competency model: 4 and 5 need a specific episode, so an answer to a
+    hypothetical question ("What would you do if…") that tells almost no past episode
+    (fewer than ``hypothetical_cap_episode_share`` of its sentences) is rated at most 3.
+    """
     expected = float(np.dot(p, RATINGS))
     if settings.get("rating_decision") == "argmax":
-        return int(RATINGS[int(np.argmax(p))]), expected
-    return int(min(5, max(1, int(np.floor(expected + 0.5))))), expected
+        rating = int(RATINGS[int(np.argmax(p))])
+    else:
+        rating = int(min(5, max(1, int(np.floor(expected + 0.5)))))
+    share = settings.get("hypothetical_cap_episode_share")
+    if feats is not None and share is not None and rating > 3:
+        if feats[_QHYP] > 0 and feats[_EPISODE] < share:
+            rating = 3
+    return rating, expected

@@ -107,9 +107,9 @@ class Tagger:
             outs.append(self._tag_output(text, a, probs[s:e], star[s:e], thr[s:e]))
             feats.append(self._rating_features(a, probs[s:e], star[s:e], thr[s:e], q))
         if feats:
-            rp = self.model.predict_rating(np.vstack(feats))
-            for out, a, p in zip(outs, analysed, rp):
-                out["rating"] = self._rating_block(a, p)
+            F = np.vstack(feats)
+            for out, a, p, f in zip(outs, analysed, self.model.predict_rating(F), F):
+                out["rating"] = self._rating_block(a, p, f)
         return outs
 
     # --- internals --------------------------------------------------------------------------
@@ -165,15 +165,15 @@ class Tagger:
         return rating_features(probs, thr, star, [s.mode for s in segs], [s.person for s in segs],
                                [s.info for s in segs], question_is_hypothetical(q))
 
-    def _rating_block(self, analysed: Analysed, p: np.ndarray) -> dict:
+    def _rating_block(self, analysed: Analysed, p: np.ndarray, feats: np.ndarray) -> dict:
         if not any(s.info.n_words for s in analysed.segments):
             # nothing to rate: "no relevant evidence"
             return {"rating": 2, "expected": 2.0, "probabilities": {str(r): float(r == 2) for r in RATINGS}}
-        rating, expected = self.model.decide_rating(p)
+        rating, expected = self.model.decide_rating(p, feats)
         return {"rating": rating, "expected": round(expected, 3),
                 "probabilities": {str(r): round(float(p[k]), 4) for k, r in enumerate(RATINGS)}}
 
     def _rating(self, analysed: Analysed, probs: np.ndarray, star: np.ndarray, thr: np.ndarray,
                 question: str | None) -> dict:
         feats = self._rating_features(analysed, probs, star, thr, question)
-        return self._rating_block(analysed, self.model.predict_rating(feats)[0])
+        return self._rating_block(analysed, self.model.predict_rating(feats)[0], feats)

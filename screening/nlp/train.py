@@ -293,7 +293,7 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
             continue
         rm = fit_rating(F[tr], r[tr])
         for row, p in zip(np.where(te)[0], _rating_probs(rm, scaler.transform(F[te]))):
-            r_pred[row], r_exp[row] = decide_rating(p, settings)
+            r_pred[row], r_exp[row] = decide_rating(p, settings, F[row])
     rating_model = fit_rating(F, r)
 
     artifact = {

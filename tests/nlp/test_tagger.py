@@ -122,6 +122,8 @@ def test_tag_sentences(small_tagger):
         assert s["text"] == t and s["start"] == 0 and s["end"] == len(t)
     assert out[2]["indicators"] == []
     assert small_tagger.tag_sentences([], "en") == []
+    with_q = small_tagger.tag_sentences(texts, "ru", question="Расскажите о возврате товара.")
+    assert [s["text"] for s in with_q] == texts
     assert small_tagger.tag_sentences(["I asked her what she needed."], None)[0]["text"]
 
 
@@ -133,7 +135,9 @@ def test_rate_and_analyse_agree(small_tagger):
     assert abs(sum(r["probabilities"].values()) - 1.0) < 1e-3
     a = small_tagger.analyse(RU, "Расскажите о случае, когда клиент хотел вернуть товар.")
     assert a["rating"] == r
-    assert {k: v for k, v in a.items() if k != "rating"} == small_tagger.tag(RU)
+    check_shape({k: v for k, v in a.items() if k != "rating"}, RU)
+    # without a question, analyse is tag plus the rating
+    assert {k: v for k, v in small_tagger.analyse(RU).items() if k != "rating"} == small_tagger.tag(RU)
 
 
 def test_analyse_batch_matches_single(small_tagger):
