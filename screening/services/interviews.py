@@ -65,13 +65,25 @@ def answer_of(interview: Interview, question_id: str) -> Answer:
     return answer
 
 
-def answer_state(answer: Answer) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SavedAnswer:
+    """An answer as one write left it (not as it may look a moment later)."""
+
+    question_id: str
+    text: str
+    rating: int | None
+    notes: str
+    version: int
+    updated_at: datetime | None
+
+
+def answer_state(answer: Answer | SavedAnswer) -> dict[str, Any]:
     return {"question_id": answer.question_id, "text": answer.text, "rating": answer.rating, "notes": answer.notes,
             "version": answer.version, "updated_at": answer.updated_at.isoformat() if answer.updated_at else None}
 
 
 def save_answer(interview_id: int, question_id: str, actor: User, *, text: Any = UNSET, rating: Any = UNSET,
-                notes: Any = UNSET, expected_version: int | None = None, max_chars: int = 20_000) -> Answer:
+                notes: Any = UNSET, expected_version: int | None = None, max_chars: int = 20_000) -> SavedAnswer:
     """Write an answer if nobody changed it since `expected_version` (None: whatever is there).
 
     The check and the write are one UPDATE ... WHERE version = expected, so two writers with the
@@ -108,20 +120,22 @@ def save_answer(interview_id: int, question_id: str, actor: User, *, text: Any =
     answer = answer_of(interview, question_id)
     seen = answer.version if expected_version is None else expected_version
     now = datetime.now(UTC)
-    result = db.session.execute(
+    # RETURNING gives back exactly what this write stored: a re-read after the commit could
+    # already show another client's newer write, and acknowledging that would lose an edit.
+    row = db.session.execute(
         sa.update(Answer)
         .where(Answer.id == answer.id, Answer.version == seen)
         .values(**values, version=seen + 1, updated_at=now, updated_by_id=actor.id)
+        .returning(Answer.question_id, Answer.text, Answer.rating, Answer.notes, Answer.version, Answer.updated_at)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ).one_or_none()
+    if row is None:
         db.session.rollback()
         current = db.session.get(Answer, answer.id)
         db.session.refresh(current)
         raise Conflict(_l("Someone else changed this answer meanwhile."), answer_state(current))
     db.session.commit()
-    db.session.refresh(answer)
-    return answer
+    return SavedAnswer(*row)
 
 
 def save_notes(interview_id: int, actor: User, notes: str, max_chars: int = 20_000) -> Interview:
