@@ -15,6 +15,8 @@ from screening.models import Answer, EvidenceTag, Interview
 
 
 def feedback_answers() -> list[dict[str, Any]]:
+    if not sa.inspect(db.engine).has_table(EvidenceTag.__tablename__):
+        return []  # no database yet (e.g. `train` before `init-db`): nothing was reviewed
     reviewed = sa.select(EvidenceTag.answer_id).where(
         sa.or_(EvidenceTag.verdict.is_not(None), EvidenceTag.source == "reviewer"))
     answers = db.session.scalars(sa.select(Answer).where(Answer.id.in_(reviewed)).order_by(Answer.id)).all()
