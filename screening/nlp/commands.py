@@ -50,7 +50,7 @@ def train_command(data: Path | None, out: Path | None) -> None:
     except TaggerError as exc:
         _fail(str(exc))
         return
-    except Exception as exc:  # feedback service / database problems
+    except Exception as exc:  # noqa: BLE001 - feedback service / database problems: a message, no traceback
         _fail(f"training failed: {type(exc).__name__}: {exc}")
         return
     reset_tagger(current_app)

@@ -10,17 +10,19 @@ Feature blocks, each L2-normalised on its own and scaled by a block weight:
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 
 from .labels import INDICATORS
 from .lexicon import cue_hits
-from .morph import F, FLAGS, WordAnalyzer
+from .morph import FLAGS, F, WordAnalyzer
 
 QUOTES = frozenset({'"', "«", "»", "“", "”", "„", "'"})
 BLOCKS = ("w", "c", "m", "x")
@@ -146,7 +148,6 @@ def resolve_context(infos: Sequence[SentenceInfo]) -> tuple[list[str], list[str]
     return [m or "general" for m in modes], persons
 
 
-@lru_cache(maxsize=200_000)
 def char_grams(word: str, lo: int = 2, hi: int = 5) -> tuple[str, ...]:
     """char_wb n-grams of one word, padded with spaces (as scikit-learn's ``char_wb``)."""
     w = f" {word} "
@@ -168,7 +169,7 @@ def feature_strings(info: SentenceInfo, lang: str, mode: str | None = None, pers
     """The (word features, words for char n-grams, markers, cue) strings of a sentence, with repeats."""
     lemmas = info.lemmas
     wfeats = ["w|" + lem for lem in lemmas]
-    wfeats.extend(f"b|{a} {b}" for a, b in zip(lemmas, lemmas[1:]))
+    wfeats.extend(f"b|{a} {b}" for a, b in pairwise(lemmas))
     cwords = [w for w in info.words if not w[:1].isdigit()]  # expanded to char n-grams by the Vectorizer
     flags = info.flags
     mfeats = ["m|" + name for name in FLAGS if flags & F[name]]
@@ -203,10 +204,10 @@ class Vectorizer:
         self.char_range = (int(lo), int(hi))
         self.char_ids = lru_cache(maxsize=200_000)(self._char_ids)
 
-    def _char_ids(self, word: str) -> tuple[int, ...]:
-        """Vocabulary ids of a word's char n-grams (cached per word form)."""
+    def _char_ids(self, word: str) -> array:
+        """Vocabulary ids of a word's char n-grams (cached per word form, as a compact C array)."""
         index = self.index
-        return tuple(i for i in map(index.get, char_grams(word, *self.char_range)) if i is not None)
+        return array("q", (i for i in map(index.get, char_grams(word, *self.char_range)) if i is not None))
 
     # --- state for the artifact -----------------------------------------------------
     def state(self) -> dict:
@@ -218,17 +219,18 @@ class Vectorizer:
 
     # --- fitting -------------------------------------------------------------------------
     @classmethod
-    def fit(cls, docs: Sequence[tuple[list[str], ...]], params: dict) -> Vectorizer:
+    def fit(cls, docs: Iterable[tuple[list[str], ...]], params: dict) -> Vectorizer:
         """Keep features seen in at least ``min_df`` sentences (markers and cues: always); smooth idf."""
         df: Counter = Counter()
         lo, hi = params.get("char_range", (2, 5))
+        n = 0
         for wf, cw, mf, xf in docs:
+            n += 1
             df.update(set(wf))
             df.update({g for w in cw for g in char_grams(w, lo, hi)})
             df.update(set(mf))
             df.update(set(xf))
         min_df = int(params.get("min_df", 2))
-        n = len(docs)
         vocab = sorted(f for f, c in df.items() if c >= min_df or f.startswith(("m|", "x|")))
         # markers and cue counts are not idf-weighted
         idf = np.array([1.0 if f.startswith(("m|", "x|")) else math.log((1 + n) / (1 + df[f])) + 1.0
@@ -236,23 +238,35 @@ class Vectorizer:
         return cls(vocab, idf, params)
 
     # --- transform -----------------------------------------------------------------------
-    def transform(self, docs: Sequence[tuple[list[str], ...]]) -> sp.csr_matrix:
+    def transform(self, docs: Iterable[tuple[list[str], ...]], chunk: int = 512) -> sp.csr_matrix:
+        """The weighted sparse matrix of ``docs`` (built in chunks of rows: bounded memory)."""
+        parts, batch = [], []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) == chunk:
+                parts.append(self._transform(batch))
+                batch = []
+        if batch or not parts:
+            parts.append(self._transform(batch))
+        return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+
+    def _transform(self, docs: Sequence[tuple[list[str], ...]]) -> sp.csr_matrix:
         index = self.index
-        rows: list[int] = []
-        cols: list[int] = []
         char_ids = self.char_ids
-        for r, (wf, cw, mf, xf) in enumerate(docs):
-            ids = [i for i in map(index.get, wf) if i is not None]
+        cols = array("q")  # C longs: no python int objects for the many char n-gram ids
+        counts = []
+        for wf, cw, mf, xf in docs:
+            before = len(cols)
+            cols.extend(i for i in map(index.get, wf) if i is not None)
             for w in cw:
-                ids.extend(char_ids(w))
-            ids.extend(i for i in map(index.get, set(mf)) if i is not None)
-            ids.extend(i for i in map(index.get, xf) if i is not None)
-            cols.extend(ids)
-            rows.extend([r] * len(ids))
+                cols.extend(char_ids(w))
+            cols.extend(i for i in map(index.get, set(mf)) if i is not None)
+            cols.extend(i for i in map(index.get, xf) if i is not None)
+            counts.append(len(cols) - before)
         n = len(docs)
-        data = np.ones(len(cols), dtype=np.float64)
-        X = sp.csr_matrix((data, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
-                          shape=(n, self.n_features))
+        col_arr = np.frombuffer(cols, dtype=np.int64) if len(cols) else np.zeros(0, dtype=np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+        X = sp.csr_matrix((np.ones(len(col_arr)), (rows, col_arr)), shape=(n, self.n_features))
         X.sum_duplicates()
         return self._weight(X)
 

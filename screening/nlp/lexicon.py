@@ -137,28 +137,28 @@ CUES: dict[str, dict[str, list[str]]] = {
 }
 
 _COMPILED: dict[tuple[str, ...], tuple[int, ...]] | None = None
-_MAX_LEN = 1
+_LENGTHS: dict[str, tuple[int, ...]] = {}
 _LOCK = threading.Lock()
 
 
-def compiled(analyzer: WordAnalyzer) -> tuple[dict[tuple[str, ...], tuple[int, ...]], int]:
-    """Lemma tuple → indicator indexes; built once per process."""
-    global _COMPILED, _MAX_LEN
+def compiled(analyzer: WordAnalyzer) -> tuple[dict[tuple[str, ...], tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """(lemma tuple → indicator indexes, first lemma → phrase lengths); built once per process."""
+    global _COMPILED, _LENGTHS
     if _COMPILED is None:
         with _LOCK:
             if _COMPILED is None:
                 table: dict[tuple[str, ...], set[int]] = {}
-                longest = 1
+                lengths: dict[str, set[int]] = {}
                 for k, ind in enumerate(INDICATORS):
                     for phrases in CUES[ind].values():
                         for phrase in phrases:
                             lemmas = tuple(lem for lem in (analyzer.analyse(w)[0] for w in _words(phrase)) if lem)
                             if lemmas:
                                 table.setdefault(lemmas, set()).add(k)
-                                longest = max(longest, len(lemmas))
-                _MAX_LEN = longest
+                                lengths.setdefault(lemmas[0], set()).add(len(lemmas))
+                _LENGTHS = {w: tuple(sorted(v)) for w, v in lengths.items()}
                 _COMPILED = {key: tuple(sorted(v)) for key, v in table.items()}
-    return _COMPILED, _MAX_LEN
+    return _COMPILED, _LENGTHS
 
 
 def _words(phrase: str) -> list[str]:
@@ -173,12 +173,13 @@ def _words(phrase: str) -> list[str]:
 
 def cue_hits(lemmas: list[str], analyzer: WordAnalyzer) -> list[int]:
     """Indicator index for every cue phrase found in the lemma sequence (with repeats)."""
-    table, longest = compiled(analyzer)
+    table, lengths = compiled(analyzer)
     hits: list[int] = []
     n = len(lemmas)
-    for i in range(n):
-        for k in range(1, min(longest, n - i) + 1):
-            got = table.get(tuple(lemmas[i:i + k]))
-            if got:
-                hits.extend(got)
+    for i, lemma in enumerate(lemmas):
+        for k in lengths.get(lemma, ()):
+            if i + k <= n:
+                got = table.get(tuple(lemmas[i:i + k]))
+                if got:
+                    hits.extend(got)
     return hits

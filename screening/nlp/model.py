@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .features import SentenceInfo, Vectorizer, feature_strings
 from .labels import INDICATORS, MODES, NEGATIVE, POSITIVE, RATINGS, STAR_CLASSES
@@ -33,7 +32,7 @@ NEG_IDX = [INDICATORS.index(i) for i in NEGATIVE]
 
 DEFAULT_SETTINGS: dict = {
     "min_df": 2,
-    "char_range": [2, 5],
+    "char_range": [3, 5],
     "block_weights": {"w": 1.0, "c": 1.0, "m": 0.5, "x": 0.3},
     "C_indicators": 0.3,      # LinearSVC
     "C_star": 1.0,            # logistic regression
@@ -220,8 +219,13 @@ class TaggerModel:
             W, b = stack_linear(st["indicator_models"])
             Ws, bs = stack_linear(st["star_models"])
             cal = np.asarray(st["indicator_calibration"], dtype=np.float64)
-            self.stages.append({"W": W, "b": b, "a": cal[:, 0], "c": cal[:, 1], "Ws": Ws, "bs": bs,
+            # indicators and STAR in one matrix: one product per stage
+            self.stages.append({"M": np.ascontiguousarray(np.hstack([W, Ws])), "b": np.concatenate([b, bs]),
+                                "a": cal[:, 0], "c": cal[:, 1],
                                 "thr": np.asarray(st["thresholds"], dtype=np.float64)})
+        nf = self.vectorizer.n_features
+        self.M2_x = np.ascontiguousarray(self.stages[1]["M"][:nf])
+        self.M2_ctx = np.ascontiguousarray(self.stages[1]["M"][nf:])
         self.context_weight = float(self.settings["context_weight"])
         self.thresholds = self.stages[1]["thr"]
         rm, sc = artifact["rating_model"], artifact["rating_scaler"]
@@ -245,8 +249,9 @@ class TaggerModel:
             return np.zeros((0, N_IND)), np.zeros((0, N_STAR)), np.zeros((0, N_IND))
         s1, s2 = self.stages
         X = self.vectorizer.transform(docs)
-        p = sigmoid(s1["a"] * (X @ s1["W"] + s1["b"]) + s1["c"])
-        st = star_normalise(X @ s1["Ws"] + s1["bs"])
+        Z = X @ s1["M"] + s1["b"]
+        p = sigmoid(s1["a"] * Z[:, :N_IND] + s1["c"])
+        st = star_normalise(Z[:, N_IND:])
         thr = np.tile(s1["thr"], (n, 1))
         bounds = [(0, n)] if bounds is None else bounds
         questions = [None] * len(bounds) if questions is None else questions
@@ -254,9 +259,10 @@ class TaggerModel:
         if multi:
             rows = np.concatenate([np.arange(a, b) for a, b, _ in multi])
             C = np.vstack([context_features(infos[a:b], p[a:b], st[a:b], q) for a, b, q in multi]) * self.context_weight
-            X2 = sp.hstack([X[rows], sp.csr_matrix(C)], format="csr")
-            p[rows] = sigmoid(s2["a"] * (X2 @ s2["W"] + s2["b"]) + s2["c"])
-            st[rows] = star_normalise(X2 @ s2["Ws"] + s2["bs"])
+            Xr = X if len(rows) == n else X[rows]
+            Z2 = Xr @ self.M2_x + C @ self.M2_ctx + s2["b"]
+            p[rows] = sigmoid(s2["a"] * Z2[:, :N_IND] + s2["c"])
+            st[rows] = star_normalise(Z2[:, N_IND:])
             thr[rows] = s2["thr"]
         return p, st, thr
 
@@ -294,7 +300,6 @@ def decide_rating(p: np.ndarray, settings: dict, feats: np.ndarray | None = None
     else:
         rating = int(min(5, max(1, int(np.floor(expected + 0.5)))))
     share = settings.get("hypothetical_cap_episode_share")
-    if feats is not None and share is not None and rating > 3:
-        if feats[_QHYP] > 0 and feats[_EPISODE] < share:
-            rating = 3
+    if feats is not None and share is not None and rating > 3 and feats[_QHYP] > 0 and feats[_EPISODE] < share:
+        rating = 3
     return rating, expected

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .features import SentenceInfo, analyse_tokens, resolve_context
 from .morph import WordAnalyzer, get_analyzer
-from .text import check_lang, mask_markup, sentence_offsets, split_sentences
+from .text import check_lang, mask_markup, split_tokens, token_table
 
 MAX_CHARS = 20_000       # characters of one answer that are analysed; the rest is reported as truncated
 MAX_SENTENCES = 300      # sentences of one answer that are analysed
@@ -67,16 +67,15 @@ class Pipeline:
         if not work.strip():
             return Analysed(lang, [], truncated, 0)
         doc = self.nlp(lang).tokenizer(work)
-        spans = split_sentences(doc)
+        words, spaces, starts = token_table(doc, work)
+        spans = split_tokens(words, spaces)
         if len(spans) > max_sentences:
             spans = spans[:max_sentences]
             truncated = True
-        offsets = sentence_offsets(doc, spans)
-        words = [t.text for t in doc]
         segments = []
-        for (s, e), (a, b) in zip(spans, offsets):
+        for s, e in spans:
             info = analyse_tokens(words[s:e], self.analyzer)
-            segments.append(Segment(a, b, info))
+            segments.append(Segment(starts[s], starts[e - 1] + len(words[e - 1]), info))
         modes, persons = resolve_context([seg.info for seg in segments])
         for seg, m, p in zip(segments, modes, persons):
             seg.mode, seg.person = m, p
@@ -87,7 +86,7 @@ class Pipeline:
         lang = check_lang(lang, text[:max_chars])
         work = mask_markup(text[:max_chars])
         doc = self.nlp(lang).tokenizer(work)
-        return lang, analyse_tokens([t.text for t in doc], self.analyzer)
+        return lang, analyse_tokens(token_table(doc, work)[0], self.analyzer)
 
 
 _PIPELINE: Pipeline | None = None

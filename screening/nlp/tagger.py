@@ -62,9 +62,10 @@ class Tagger:
         probs, star, thr = self.model.predict_sentences(docs, infos, None, [self._question(question, lang)])
         modes, persons = resolve_context(infos)
         out = []
-        for k, (t, info) in enumerate(zip(texts, infos)):
+        for k, t in enumerate(texts):
             end = min(len(t), MAX_CHARS)
-            out.append(self._sentence(t[:end], 0, end, info, probs[k], star[k], thr[k], modes[k], persons[k]))
+            out.extend(self._sentences(t, [(0, end)], infos[k:k + 1], probs[k:k + 1], star[k:k + 1], thr[k:k + 1],
+                                       modes[k:k + 1], persons[k:k + 1]))
         return out
 
     def rate(self, text: str, question: str | None = None, lang: str | None = None) -> dict:
@@ -130,29 +131,33 @@ class Tagger:
         docs = sentence_docs(infos, analysed.lang, self.model.settings)
         return self.model.predict_sentences(docs, infos, None, [self._question(question, analysed.lang)])
 
-    def _sentence(self, text: str, start: int, end: int, info: SentenceInfo, p: np.ndarray, sp: np.ndarray,
-                  thr: np.ndarray, mode: str, person: str) -> dict:
-        has_words = info.n_words > 0
-        indicators = [lab for j, lab in enumerate(INDICATORS) if has_words and p[j] >= thr[j]]
-        star = STAR_CLASSES[int(np.argmax(sp))] if has_words else "none"
-        return {
-            "text": text,
-            "start": start,
-            "end": end,
-            "indicators": indicators,
-            "probabilities": {lab: round(float(p[j]), 4) if has_words else 0.0 for j, lab in enumerate(INDICATORS)},
-            "star": None if star == "none" else star,
-            "mode": mode,
-            "person": person,
-        }
+    def _sentences(self, text: str, spans: Sequence[tuple[int, int]], infos: Sequence[SentenceInfo],
+                   probs: np.ndarray, star: np.ndarray, thr: np.ndarray, modes: Sequence[str],
+                   persons: Sequence[str]) -> list[dict]:
+        """Sentence dicts of the contract (plus mode and person); numpy → python once per answer."""
+        if not len(spans):
+            return []
+        rounded = np.round(probs, 4).tolist()
+        above = (probs >= thr).tolist()
+        star_idx = star.argmax(axis=1).tolist()
+        out = []
+        for k, (start, end) in enumerate(spans):
+            if infos[k].n_words:
+                indicators = [lab for lab, on in zip(INDICATORS, above[k]) if on]
+                probabilities = dict(zip(INDICATORS, rounded[k]))
+                part = STAR_CLASSES[star_idx[k]]
+            else:  # no words (emoji, punctuation): no evidence
+                indicators, probabilities, part = [], dict.fromkeys(INDICATORS, 0.0), "none"
+            out.append({"text": text[start:end], "start": start, "end": end, "indicators": indicators,
+                        "probabilities": probabilities, "star": None if part == "none" else part,
+                        "mode": modes[k], "person": persons[k]})
+        return out
 
     def _tag_output(self, text: str, analysed: Analysed, probs: np.ndarray, star: np.ndarray,
                     thr: np.ndarray) -> dict:
-        sentences = [
-            self._sentence(text[seg.start:seg.end], seg.start, seg.end, seg.info, probs[k], star[k], thr[k],
-                           seg.mode, seg.person)
-            for k, seg in enumerate(analysed.segments)
-        ]
+        segs = analysed.segments
+        sentences = self._sentences(text, [(s.start, s.end) for s in segs], [s.info for s in segs], probs, star,
+                                    thr, [s.mode for s in segs], [s.person for s in segs])
         out = {"lang": analysed.lang, "model_version": self.version, "sentences": sentences}
         if analysed.truncated:
             out["truncated"] = True

@@ -21,14 +21,9 @@ _BLOCK_TAGS = {"br", "p", "div", "li", "ul", "ol", "tr", "td", "h1", "h2", "h3",
                "blockquote", "pre", "table", "section", "article", "hr"}
 
 # Abbreviations after which "." does not end a sentence (lowercase, without the dot).
-ABBREVIATIONS = frozenset("""
-канд кл клиент кл-т сотр рук нач зам руков дир фин тех мес мин сек г гг р руб тыс т.р т.е т.к т.п т.д
-т.н др пр см доп ед напр прим ок ул д кв тел вх исх отд бухг менедж орг инф кол-во им св спец
-cand cust mgr mngr dept govt approx appt e.g i.e etc vs w/ w/o wk yr yrs hr hrs min mins no nr tel
-mr mrs ms dr st jr sr inc ltd co corp dept est fig gen lt col sgt prof rep reps acct accts info qty
-""".split())
+ABBREVIATIONS = frozenset(["канд", "кл", "клиент", "кл-т", "сотр", "рук", "нач", "зам", "руков", "дир", "фин", "тех", "мес", "мин", "сек", "г", "гг", "р", "руб", "тыс", "т.р", "т.е", "т.к", "т.п", "т.д", "т.н", "др", "пр", "см", "доп", "ед", "напр", "прим", "ок", "ул", "д", "кв", "тел", "вх", "исх", "отд", "бухг", "менедж", "орг", "инф", "кол-во", "им", "св", "спец", "cand", "cust", "mgr", "mngr", "dept", "govt", "approx", "appt", "e.g", "i.e", "etc", "vs", "w/", "w/o", "wk", "yr", "yrs", "hr", "hrs", "min", "mins", "no", "nr", "tel", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "est", "fig", "gen", "lt", "col", "sgt", "prof", "rep", "reps", "acct", "accts", "info", "qty"])
 # Titles: "." after them does not end a sentence even before a capital letter.
-TITLES = frozenset("mr mrs ms dr prof st г гр".split())
+TITLES = frozenset(["mr", "mrs", "ms", "dr", "prof", "st", "г", "гр"])
 BULLETS = frozenset({"-", "–", "—", "•", "*", "·", "●", "▪", "‣", "→", ">", "+"})
 _TERMINAL_CHARS = set(".!?…")
 _CLOSERS = frozenset({'"', "»", "”", "’", "'", ")", "]", "}"})
@@ -70,7 +65,7 @@ def mask_markup(text: str) -> str:
 
 
 def _is_terminal(t: str) -> bool:
-    return bool(t) and all(c in _TERMINAL_CHARS for c in t)
+    return bool(t) and t[-1] in _TERMINAL_CHARS and all(c in _TERMINAL_CHARS for c in t)
 
 
 def _starts_upper(t: str) -> bool:
@@ -83,8 +78,11 @@ def split_sentences(doc) -> list[tuple[int, int]]:
 
     Whitespace tokens and leading bullets are left out of every sentence.
     """
-    words = [t.text for t in doc]
-    spaces = [t.is_space for t in doc]
+    return split_tokens([t.text for t in doc], [t.is_space for t in doc])
+
+
+def split_tokens(words: Sequence[str], spaces: Sequence[bool]) -> list[tuple[int, int]]:
+    """``split_sentences`` on token texts and their is-whitespace flags."""
     out: list[tuple[int, int]] = []
     for s, e in _split_raw(words, spaces):
         out.extend(_cut_long(words, s, e))
@@ -137,6 +135,8 @@ def _split_raw(words: Sequence[str], spaces: Sequence[bool]) -> list[tuple[int, 
 
 def _ends_with_terminal(w: str) -> bool:
     """A word token with a glued final '.', '!' or '?' that is not an abbreviation ("т.е.", "e.g.")."""
+    if w[-1:] not in _TERMINAL_CHARS:
+        return False
     return (len(w) > 1 and w[-1] in "!?…" or (w.endswith(".") and "." not in w[:-1]
             and w[:-1].lower() not in ABBREVIATIONS and len(w) > 4))
 
@@ -176,6 +176,14 @@ def _boundary(words: Sequence[str], i: int, nxt: int, start: int) -> bool:
         return True
     # "." followed by a lowercase word: notes; end the sentence after a full word
     return len(prev) >= 4 and prev.isalpha() and i - start >= 3
+
+
+def token_table(doc, text: str) -> tuple[list[str], list[bool], list[int]]:
+    """Token texts, is-whitespace flags and start offsets of a Doc, in one pass over C arrays."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist() if len(doc) else []
+    return [text[i:i + n] for i, n, _ in rows], [bool(sp) for _, _, sp in rows], [i for i, _, _ in rows]
 
 
 def sentence_offsets(doc, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -49,9 +49,9 @@ def test_evaluate_command(small_models_dir, small_corpus_file):
 @pytest.fixture
 def no_feedback(monkeypatch):
     """The bare app has no database: no reviewer feedback."""
-    import screening.nlp.commands as commands
+    from screening.nlp import commands
 
-    monkeypatch.setattr(commands, "_feedback_answers", lambda: [])
+    monkeypatch.setattr(commands, "_feedback_answers", list)
 
 
 def test_errors_are_clean(tmp_path, small_corpus_file, no_feedback):
@@ -67,8 +67,8 @@ def test_errors_are_clean(tmp_path, small_corpus_file, no_feedback):
 
 
 def test_train_command(small_corpus_file, tmp_path, monkeypatch):
-    import screening.nlp.commands as commands
     import screening.nlp.train as train_mod
+    from screening.nlp import commands
 
     feedback = [{"id": "feedback-1", "lang": "en", "form": "feedback", "rating": None, "sentences": [
         {"text": "I rang her back the next day to check.", "indicators": ["ownership"], "star": "action"}]}]

@@ -1,18 +1,22 @@
 """The labelled corpus: valid lines, and (once complete) the floors of issue 4."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from screening.nlp.corpus import counts, load_answers
 from screening.nlp.labels import INDICATORS
 from tests.nlp_fixtures import CORPUS_DIR
 
-FILES = ["ru_verbatim.jsonl", "ru_notes.jsonl", "en_verbatim.jsonl", "en_notes.jsonl"]
+FILE_NAME = re.compile(r"^(ru|en)_(verbatim|notes)(_\d+)?\.jsonl$")
 
 
 def test_corpus_files_are_valid():
     present = sorted(p.name for p in CORPUS_DIR.glob("*.jsonl"))
-    assert present == sorted(FILES)
+    assert all(FILE_NAME.match(name) for name in present), present
+    assert {FILE_NAME.match(name).group(1, 2) for name in present} == {
+        (lang, form) for lang in ("ru", "en") for form in ("verbatim", "notes")}
     answers = load_answers([CORPUS_DIR])  # raises CorpusError listing every bad line
     for a in answers:
         assert a.form in ("verbatim", "notes"), a.id

@@ -6,8 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from screening.nlp.evaluate import (evaluate, indicator_metrics, quadratic_weighted_kappa, rating_metrics,
-                                    spearman, star_metrics)
+from screening.nlp.evaluate import (
+    evaluate,
+    indicator_metrics,
+    quadratic_weighted_kappa,
+    rating_metrics,
+    spearman,
+    star_metrics,
+)
 from screening.nlp.labels import INDICATORS
 
 

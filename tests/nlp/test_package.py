@@ -18,7 +18,7 @@ def test_import_has_no_side_effects():
         "heavy = [m for m in ('spacy', 'pymorphy3', 'skops', 'sklearn') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], check=False, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
 
 
