@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "data" / "corpus"
-ANSWERS_PER_FILE = 30
+ANSWERS_PER_FILE = 15
 
 
 def pytest_configure(config) -> None:

@@ -32,7 +32,7 @@ NEG_IDX = [INDICATORS.index(i) for i in NEGATIVE]
 
 DEFAULT_SETTINGS: dict = {
     "min_df": 2,
-    "char_range": [3, 5],
+    "char_range": [3, 4],
     "block_weights": {"w": 1.0, "c": 1.0, "m": 0.5, "x": 0.3},
     "C_indicators": 0.3,      # LinearSVC
     "C_star": 1.0,            # logistic regression

@@ -15,7 +15,7 @@ from screening.models import Answer, EvidenceTag, Interview
 
 
 def feedback_answers() -> list[dict[str, Any]]:
-    if not sa.inspect(db.engine).has_table(EvidenceTag.__tablename__):
+    if not sa.inspect(db.session.connection()).has_table(EvidenceTag.__tablename__):
         return []  # no database yet (e.g. `train` before `init-db`): nothing was reviewed
     reviewed = sa.select(EvidenceTag.answer_id).where(
         sa.or_(EvidenceTag.verdict.is_not(None), EvidenceTag.source == "reviewer"))
