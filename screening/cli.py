@@ -88,7 +88,7 @@ def bootstrap() -> None:
     if store.active_version(models_dir) is None:
         from screening.nlp.train import train_model
 
-        click.echo("Training the evidence tagger (first run only, about two minutes)...")
+        click.echo("Training the evidence tagger (first run only, about a minute)...")
         version_dir = train_model([Path(current_app.config["CORPUS_DIR"])], models_dir, activate=True)
         click.echo(f"Model {version_dir.name} is active.")
     for line in demo.seed(current_app.instance_path):

@@ -92,11 +92,13 @@ def evaluate_command(path: Path, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     click.echo(f"model {result['model_version']}: {result['n_answers']} answers, {result['n_sentences']} sentences")
-    click.echo(_metrics_line("all", result))
-    alone = result.get("sentence_alone")
-    if alone:
-        click.echo(f"sentences tagged alone: indicators micro-F1 {alone['indicators']['micro_f1']:.3f} macro-F1 "
-                   f"{alone['indicators']['macro_f1']:.3f}; STAR macro-F1 {alone['star']['macro_f1']:.3f}")
+    click.echo(_metrics_line("alone", result))
+    ctx = result.get("in_context")
+    if ctx:
+        langs = " ".join(f"{k} {v['macro_f1']:.3f}" for k, v in ctx["indicators"].get("by_lang", {}).items())
+        click.echo(f"in context (sentences of an answer tagged together): indicators micro-F1 "
+                   f"{ctx['indicators']['micro_f1']:.3f} macro-F1 {ctx['indicators']['macro_f1']:.3f} ({langs}); "
+                   f"STAR macro-F1 {ctx['star']['macro_f1']:.3f}")
     for label, v in result["indicators"]["per_label"].items():
         click.echo(f"  {label:13s} P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} n={v['support']}")
     for form, v in (result.get("by_form") or {}).items():

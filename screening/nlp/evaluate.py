@@ -1,9 +1,10 @@
 """Evaluation on labelled answers (the contract's JSONL format) and the metric functions.
 
-Sentence metrics tag every gold sentence as one sentence (no re-splitting); the sentences of
-one answer are tagged in one call, so the answer is their context exactly as when a whole
-answer is tagged. ``sentence_alone`` repeats the sentence metrics with every sentence tagged
-in isolation. Rating metrics score each whole answer: its joined text with its question.
+Sentence metrics tag every gold sentence on its own (one sentence per call, no re-splitting,
+no neighbours, no question), as the contract says. ``in_context`` repeats them with the
+sentences of one answer tagged in one call with its question, so the answer is their context
+exactly as when a whole answer is tagged. Rating metrics score each whole answer: its joined
+text with its question.
 """
 from __future__ import annotations
 
@@ -123,38 +124,12 @@ def _tag_sentences(tagger, texts: list[str], lang: str, question: str | None) ->
         return tagger.tag_sentences(texts, lang)
 
 
-def evaluate(tagger, path_or_answers: str | Path | Iterable, *, alone: bool = True) -> dict:
-    """Metrics of ``tagger`` on a JSONL file, or on answers (``Answer`` objects or dicts).
-
-    With ``alone`` the output also has ``sentence_alone``: the sentence metrics when every
-    sentence is tagged in isolation, without its answer (as a lone sentence sent to the API).
-    """
-    answers = _as_answers(path_or_answers)
-    gold_ind, pred_ind, gold_star, pred_star, langs, forms = [], [], [], [], [], []
-    alone_ind, alone_star = [], []
-    gold_r, pred_r, exp_r, r_forms, r_langs = [], [], [], [], []
-    for a in answers:
-        tagged = _tag_sentences(tagger, [s.text for s in a.sentences], a.lang, a.question)
-        for s, t in zip(a.sentences, tagged):
-            gold_ind.append([i in s.indicators for i in INDICATORS])
-            pred_ind.append([i in t["indicators"] for i in INDICATORS])
-            gold_star.append(s.star)
-            pred_star.append(t["star"])
-            langs.append(a.lang)
-            forms.append(a.form)
-            if alone:
-                [t1] = tagger.tag_sentences([s.text], a.lang)
-                alone_ind.append([i in t1["indicators"] for i in INDICATORS])
-                alone_star.append(t1["star"])
-        if a.rating is not None:
-            r = tagger.rate(a.text, a.question, a.lang)
-            gold_r.append(a.rating)
-            pred_r.append(r["rating"])
-            exp_r.append(r["expected"])
-            r_forms.append(a.form)
-            r_langs.append(a.lang)
-    G, P = np.array(gold_ind, dtype=bool).reshape(-1, 12), np.array(pred_ind, dtype=bool).reshape(-1, 12)
+def _sentence_block(G: np.ndarray, P: np.ndarray, gold_star: list, pred_star: list, langs: list[str],
+                    forms: list[str | None], *, full: bool) -> dict:
+    """Indicator and STAR metrics of one way of tagging the gold sentences."""
     ind = indicator_metrics(G, P)
+    if not full:
+        ind.pop("per_label")
     langs_a = np.array(langs)
     ind["by_lang"] = {}
     for lang in LANGS:
@@ -162,50 +137,84 @@ def evaluate(tagger, path_or_answers: str | Path | Iterable, *, alone: bool = Tr
         if m.any():
             sub = indicator_metrics(G[m], P[m])
             ind["by_lang"][lang] = {"micro_f1": sub["micro_f1"], "macro_f1": sub["macro_f1"], "n_sentences": int(m.sum())}
-    out = {
-        "n_answers": len(answers),
-        "n_sentences": len(gold_star),
-        "model_version": getattr(tagger, "version", None),
-        "indicators": ind,
-        "star": star_metrics(gold_star, pred_star),
-        "rating": rating_metrics(gold_r, pred_r, exp_r),
-    }
-    star_by_lang = {}
+    star = star_metrics(gold_star, pred_star)
+    if not full:
+        star.pop("per_class")
+    star["by_lang"] = {}
     for lang in LANGS:
         idx = [k for k, x in enumerate(langs) if x == lang]
         if idx:
             sm = star_metrics([gold_star[k] for k in idx], [pred_star[k] for k in idx])
-            star_by_lang[lang] = {"accuracy": sm["accuracy"], "macro_f1": sm["macro_f1"]}
-    out["star"]["by_lang"] = star_by_lang
-    rating_by_lang = {}
-    for lang in LANGS:
-        idx = [k for k, x in enumerate(r_langs) if x == lang]
-        if idx:
-            rating_by_lang[lang] = rating_metrics([gold_r[k] for k in idx], [pred_r[k] for k in idx])
-    out["rating"]["by_lang"] = rating_by_lang
-    if alone:
-        A = np.array(alone_ind, dtype=bool).reshape(-1, 12)
-        ai = indicator_metrics(G, A)
-        sa = star_metrics(gold_star, alone_star)
-        out["sentence_alone"] = {
-            "indicators": {"micro_f1": ai["micro_f1"], "macro_f1": ai["macro_f1"],
-                           "by_lang": {lang: {k: indicator_metrics(G[langs_a == lang], A[langs_a == lang])[k]
-                                              for k in ("micro_f1", "macro_f1")}
-                                       for lang in LANGS if (langs_a == lang).any()}},
-            "star": {"accuracy": sa["accuracy"], "macro_f1": sa["macro_f1"]},
-        }
-    if any(f for f in forms):
-        by_form = {}
-        for form in sorted({f for f in forms if f}):
-            idx = [k for k, x in enumerate(forms) if x == form]
-            sub = indicator_metrics(G[idx], P[idx])
-            sm = star_metrics([gold_star[k] for k in idx], [pred_star[k] for k in idx])
+            star["by_lang"][lang] = {"accuracy": sm["accuracy"], "macro_f1": sm["macro_f1"]}
+    by_form = {}
+    for form in sorted({f for f in forms if f}):
+        idx = [k for k, x in enumerate(forms) if x == form]
+        sub = indicator_metrics(G[idx], P[idx])
+        sm = star_metrics([gold_star[k] for k in idx], [pred_star[k] for k in idx])
+        by_form[form] = {"n_sentences": len(idx),
+                         "indicators": {"micro_f1": sub["micro_f1"], "macro_f1": sub["macro_f1"]},
+                         "star": {"accuracy": sm["accuracy"], "macro_f1": sm["macro_f1"]}}
+    return {"indicators": ind, "star": star, "by_form": by_form}
+
+
+def evaluate(tagger, path_or_answers: str | Path | Iterable, *, context: bool = True) -> dict:
+    """Metrics of ``tagger`` on a JSONL file, or on answers (``Answer`` objects or dicts).
+
+    As the contract says, the sentence metrics (``indicators``, ``star``) tag each gold
+    sentence **on its own**: one sentence per call, no neighbours, no question. With
+    ``context`` the output also has ``in_context``: the same metrics when the gold sentences
+    of an answer are tagged together with its question (as when a whole answer is tagged).
+    """
+    answers = _as_answers(path_or_answers)
+    gold_ind, alone_ind, gold_star, alone_star, langs, forms = [], [], [], [], [], []
+    ctx_ind, ctx_star = [], []
+    gold_r, pred_r, exp_r, r_forms, r_langs = [], [], [], [], []
+    for a in answers:
+        if context:
+            tagged = _tag_sentences(tagger, [s.text for s in a.sentences], a.lang, a.question)
+            for t in tagged:
+                ctx_ind.append([i in t["indicators"] for i in INDICATORS])
+                ctx_star.append(t["star"])
+        for s in a.sentences:
+            [t1] = tagger.tag_sentences([s.text], a.lang)
+            gold_ind.append([i in s.indicators for i in INDICATORS])
+            alone_ind.append([i in t1["indicators"] for i in INDICATORS])
+            gold_star.append(s.star)
+            alone_star.append(t1["star"])
+            langs.append(a.lang)
+            forms.append(a.form)
+        if a.rating is not None:
+            r = tagger.rate(a.text, a.question, a.lang)
+            gold_r.append(a.rating)
+            pred_r.append(r["rating"])
+            exp_r.append(r["expected"])
+            r_forms.append(a.form)
+            r_langs.append(a.lang)
+    G = np.array(gold_ind, dtype=bool).reshape(-1, 12)
+    main = _sentence_block(G, np.array(alone_ind, dtype=bool).reshape(-1, 12), gold_star, alone_star, langs, forms,
+                           full=True)
+    out = {
+        "n_answers": len(answers),
+        "n_sentences": len(gold_star),
+        "model_version": getattr(tagger, "version", None),
+        "indicators": main["indicators"],
+        "star": main["star"],
+        "rating": rating_metrics(gold_r, pred_r, exp_r),
+    }
+    out["rating"]["by_lang"] = {
+        lang: rating_metrics([gold_r[k] for k, x in enumerate(r_langs) if x == lang],
+                             [pred_r[k] for k, x in enumerate(r_langs) if x == lang])
+        for lang in LANGS if lang in r_langs}
+    if context:
+        ctx = _sentence_block(G, np.array(ctx_ind, dtype=bool).reshape(-1, 12), gold_star, ctx_star, langs, forms,
+                              full=False)
+        out["in_context"] = {"indicators": ctx["indicators"], "star": ctx["star"]}
+        if ctx["by_form"]:
+            out["in_context"]["by_form"] = ctx["by_form"]
+    if main["by_form"]:
+        by_form = main["by_form"]
+        for form, v in by_form.items():
             ridx = [k for k, x in enumerate(r_forms) if x == form]
-            by_form[form] = {
-                "n_sentences": len(idx),
-                "indicators": {"micro_f1": sub["micro_f1"], "macro_f1": sub["macro_f1"]},
-                "star": {"accuracy": sm["accuracy"], "macro_f1": sm["macro_f1"]},
-                "rating": rating_metrics([gold_r[k] for k in ridx], [pred_r[k] for k in ridx]),
-            }
+            v["rating"] = rating_metrics([gold_r[k] for k in ridx], [pred_r[k] for k in ridx])
         out["by_form"] = by_form
     return out

@@ -199,9 +199,19 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
-def star_normalise(z: np.ndarray) -> np.ndarray:
+def star_normalise(z: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """STAR probabilities from one-vs-rest scores (times per-class weights), normalised to sum to 1."""
     s = sigmoid(z)
+    if weights is not None:
+        s = s * weights
     return s / s.sum(axis=1, keepdims=True)
+
+
+def _reweight(star: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The stage's output STAR probabilities: times the per-class weights fitted on the
+    out-of-fold predictions (``train._star_weights``), renormalised."""
+    s = star * weights
+    return s / np.maximum(s.sum(axis=1, keepdims=True), 1e-12)
 
 
 class TaggerModel:
@@ -222,6 +232,7 @@ class TaggerModel:
             # indicators and STAR in one matrix: one product per stage
             self.stages.append({"M": np.ascontiguousarray(np.hstack([W, Ws])), "b": np.concatenate([b, bs]),
                                 "a": cal[:, 0], "c": cal[:, 1],
+                                "sw": np.asarray(st.get("star_weights", np.ones(N_STAR)), dtype=np.float64),
                                 "thr": np.asarray(st["thresholds"], dtype=np.float64)})
         nf = self.vectorizer.n_features
         self.M2_x = np.ascontiguousarray(self.stages[1]["M"][:nf])
@@ -251,18 +262,20 @@ class TaggerModel:
         X = self.vectorizer.transform(docs)
         Z = X @ s1["M"] + s1["b"]
         p = sigmoid(s1["a"] * Z[:, :N_IND] + s1["c"])
-        st = star_normalise(Z[:, N_IND:])
+        st_raw = star_normalise(Z[:, N_IND:])  # unweighted: stage 2's context inputs, as in training
+        st = _reweight(st_raw, s1["sw"])
         thr = np.tile(s1["thr"], (n, 1))
         bounds = [(0, n)] if bounds is None else bounds
         questions = [None] * len(bounds) if questions is None else questions
         multi = [(a, b, q) for (a, b), q in zip(bounds, questions) if b - a > 1]
         if multi:
             rows = np.concatenate([np.arange(a, b) for a, b, _ in multi])
-            C = np.vstack([context_features(infos[a:b], p[a:b], st[a:b], q) for a, b, q in multi]) * self.context_weight
+            C = np.vstack([context_features(infos[a:b], p[a:b], st_raw[a:b], q)
+                           for a, b, q in multi]) * self.context_weight
             Xr = X if len(rows) == n else X[rows]
             Z2 = Xr @ self.M2_x + C @ self.M2_ctx + s2["b"]
             p[rows] = sigmoid(s2["a"] * Z2[:, :N_IND] + s2["c"])
-            st[rows] = star_normalise(Z2[:, N_IND:])
+            st[rows] = star_normalise(Z2[:, N_IND:], s2["sw"])
             thr[rows] = s2["thr"]
         return p, st, thr
 

@@ -96,9 +96,37 @@ def test_evaluate_on_a_known_file(tmp_path):
     assert evaluate(FakeTagger(), rows)["indicators"] == out["indicators"]
 
 
+class ContextFake(FakeTagger):
+    """'needs' for sentences with 'asked' only when a sentence is tagged alone; 'action' only in context."""
+
+    def tag_sentences(self, texts, lang, question=None):
+        alone = len(texts) == 1 and question is None
+        return [{"indicators": ["needs"] if alone and "asked" in t else [], "star": "result" if alone else "action"}
+                for t in texts]
+
+
+def test_sentence_metrics_tag_each_sentence_alone(tmp_path):
+    rows = [{"id": "a", "lang": "en", "form": "verbatim", "question": "Q", "rating": 2, "sentences": [
+        {"text": "I asked her.", "indicators": ["needs"], "star": "result"},
+        {"text": "She left.", "indicators": [], "star": "result"}]}]
+    out = evaluate(ContextFake(), rows)
+    # the contract's blocks: each gold sentence tagged on its own (no neighbours, no question)
+    assert out["indicators"]["per_label"]["needs"]["f1"] == 1.0
+    assert out["star"]["accuracy"] == 1.0
+    assert out["by_form"]["verbatim"]["indicators"]["micro_f1"] == 1.0
+    # the in-context figures: the answer's sentences tagged together with the question
+    ctx = out["in_context"]
+    assert ctx["indicators"]["micro_f1"] == 0.0 and ctx["star"]["accuracy"] == 0.0
+    assert ctx["indicators"]["by_lang"]["en"]["macro_f1"] == 0.0
+    assert ctx["by_form"]["verbatim"]["star"]["accuracy"] == 0.0
+    assert "in_context" not in evaluate(ContextFake(), rows, context=False)
+
+
 def test_evaluate_real_tagger_keys(small_tagger, small_corpus_file):
     out = evaluate(small_tagger, small_corpus_file)
     assert out["model_version"] == small_tagger.version
     assert 0.0 <= out["indicators"]["macro_f1"] <= 1.0
     assert set(out["indicators"]["by_lang"]) == {"ru", "en"}
     assert -1.0 <= out["rating"]["spearman"] <= 1.0
+    assert set(out["in_context"]["indicators"]["by_lang"]) == {"ru", "en"}
+    assert 0.0 <= out["in_context"]["star"]["macro_f1"] <= 1.0

@@ -67,3 +67,23 @@ def test_bad_corpus(tmp_path):
         {"text": "Я спросила, что нужно.", "indicators": ["needs"], "star": "action"}]}) + "\n")
     with pytest.raises(CorpusError, match="unknown indicators"):
         train_model([good], tmp_path / "m3", extra_answers=bad_fb, small=True)
+
+
+def test_star_weights_are_fitted_and_optional(small_tagger):
+    import numpy as np
+
+    from screening.nlp.model import TaggerModel
+    from screening.nlp.train import _star_weights
+
+    art = small_tagger.model.artifact
+    w = np.asarray(art["stage1"]["star_weights"])
+    assert w.shape == (5,) and (w > 0).all()
+    assert (np.asarray(art["stage2"]["star_weights"]) == 1.0).all()  # fitted for stage 1 only
+    # the weights favour a rare class that the raw probabilities never pick
+    oof = np.array([[0.1, 0.3, 0.6, 0.0, 0.0]] * 4 + [[0.1, 0.1, 0.8, 0.0, 0.0]] * 4)
+    y = np.array([1] * 4 + [2] * 4)
+    w = _star_weights(oof, y)
+    assert ((oof * w).argmax(axis=1) == y).all()
+    # an artifact without weights (older training code) still loads: weights of 1
+    old = {**art, "stage1": {k: v for k, v in art["stage1"].items() if k != "star_weights"}}
+    assert (TaggerModel(old).stages[0]["sw"] == 1.0).all()
