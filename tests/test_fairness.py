@@ -462,19 +462,27 @@ def test_scoring_code_does_not_mention_demographics():
             assert word not in text, f"{path.relative_to(REPO)} mentions {word}"
 
 
-def test_demographics_never_change_a_score_nor_are_read_by_scoring(app, make_user, admin_id, small_models_dir):
+def start_retail_interview(recruiter: User):
+    """The bank, a retail vacancy, a consenting candidate and an interview in progress."""
     from screening.bank import service as bank
-    from screening.services import candidates, interviews, scoring, vacancies
+    from screening.services import candidates, interviews, vacancies
+
+    bank.import_bank(BANK)
+    guide_id = next(g.id for g in bank.list_guides() if g.role == "retail_service")
+    vacancy = vacancies.create_vacancy(vacancies.VacancyInput("Seller", "retail_service", guide_id, None), recruiter)
+    candidate = candidates.create_candidate(candidates.CandidateInput("Anna", consent=True), recruiter, "v1")
+    interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=vacancy.id, lang="ru"),
+                                           recruiter)
+    return vacancy, candidate, interview
+
+
+def test_demographics_never_change_a_score_nor_are_read_by_scoring(app, make_user, admin_id, small_models_dir):
+    from screening.services import interviews, scoring
 
     recruiter_id = make_user("rec@example.com", "recruiter")
     with app.app_context():
-        bank.import_bank(BANK)
         recruiter = db.session.get(User, recruiter_id)
-        guide_id = next(g.id for g in bank.list_guides() if g.role == "retail_service")
-        vacancy = vacancies.create_vacancy(vacancies.VacancyInput("Seller", "retail_service", guide_id, None), recruiter)
-        candidate = candidates.create_candidate(candidates.CandidateInput("Anna", consent=True), recruiter, "v1")
-        interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=vacancy.id, lang="ru"),
-                                               recruiter)
+        vacancy, candidate, interview = start_retail_interview(recruiter)
         for n, question in enumerate(interview.guide_snapshot["questions"]):
             interviews.save_answer(interview.id, question["id"], recruiter, text=ANSWER, rating=3 + n % 3)
         interviews.complete_interview(interview.id, recruiter)
@@ -502,18 +510,10 @@ def test_demographics_never_change_a_score_nor_are_read_by_scoring(app, make_use
 
 
 def test_demographics_are_not_shown_on_non_admin_pages(app, client, auth, make_user):
-    from screening.bank import service as bank
-    from screening.services import candidates, interviews, vacancies
-
     recruiter_id = auth.as_role("recruiter")
     with app.app_context():
-        bank.import_bank(BANK)
         recruiter = db.session.get(User, recruiter_id)
-        guide_id = next(g.id for g in bank.list_guides() if g.role == "retail_service")
-        vacancy = vacancies.create_vacancy(vacancies.VacancyInput("Seller", "retail_service", guide_id, None), recruiter)
-        candidate = candidates.create_candidate(candidates.CandidateInput("Anna", consent=True), recruiter, "v1")
-        interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=vacancy.id, lang="ru"),
-                                               recruiter)
+        vacancy, candidate, interview = start_retail_interview(recruiter)
         db.session.add(Demographic(candidate_id=candidate.id, sex="female", ethnicity="Zyryan-Komi"))
         db.session.commit()
         candidate_id, vacancy_id, interview_id = candidate.id, vacancy.id, interview.id
