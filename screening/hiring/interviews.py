@@ -87,10 +87,10 @@ def save_answer(interview_id: int, question_id: str):
 
 
 @bp.post("/<int:interview_id>/tag")
-@security.roles_required(*RUNNERS)
+@security.roles_required(*EVERYONE)
 def tag(interview_id: int):
     """Live evidence for the text being typed (nothing is stored)."""
-    interview = access.interview_for_edit(actor(), interview_id)
+    interview = access.interview_for_view(actor(), interview_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return json_error(400, _("Send {\"text\": \"...\"}."), "bad_json")

@@ -203,10 +203,6 @@ class Vectorizer:
         lo, hi = self.params.get("char_range", (2, 5))
         self.char_range = (int(lo), int(hi))
         self.char_ids = lru_cache(maxsize=200_000)(self._char_ids)
-        # per block: the exponent of the L2 norm each row's block is divided by (1: unit length;
-        # below 1: long sentences keep more weight, so two behaviours do not halve each other)
-        powers = self.params.get("norm_power") or {}
-        self.norm_power = np.array([float(powers.get(b, 1.0)) for b in BLOCKS])
 
     def _char_ids(self, word: str) -> array:
         """Vocabulary ids of a word's char n-grams (cached per word form, as a compact C array)."""
@@ -286,8 +282,6 @@ class Vectorizer:
         sq = np.bincount(key, weights=data * data, minlength=X.shape[0] * len(BLOCKS))
         norm = np.sqrt(sq[key])
         norm[norm == 0] = 1.0
-        if (self.norm_power != 1.0).any():
-            norm = norm ** self.norm_power[blk]
         data = data / norm * self.block_weight[blk]
         return sp.csr_matrix((data, X.indices.copy(), X.indptr.copy()), shape=X.shape)
 

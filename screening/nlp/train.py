@@ -249,12 +249,14 @@ class _Stage:
         self.settings = settings
         self.fit_star_weights = fit_star_weights
 
-    def run(self, X, Y: np.ndarray, star: np.ndarray, fold: np.ndarray, k: int, Xs, seg_fold: np.ndarray) -> None:
+    def run(self, X, Y: np.ndarray, star: np.ndarray, fold: np.ndarray, k: int, Xs, seg_fold: np.ndarray,
+            C: float | None = None) -> None:
         L = Y.shape[1]
         n, m = X.shape[0], (Xs.shape[0] if Xs is not None else 0)
         oof, oof_star = np.zeros((n, L)), np.zeros((n, len(STAR_CLASSES)))
         seg, seg_star = np.zeros((m, L)), np.zeros((m, len(STAR_CLASSES)))
-        C, Cs = self.settings["C_indicators"], self.settings["C_star"]
+        C = self.settings["C_indicators"] if C is None else C
+        Cs = self.settings["C_star"]
         for f in range(k):
             tr, te = fold != f, fold == f
             if not te.any() or not tr.any():
@@ -316,8 +318,6 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
         raise CorpusError("no sentences to train on")
     vec_params = {"min_df": settings["min_df"], "block_weights": settings["block_weights"],
                   "char_range": settings["char_range"]}
-    if settings.get("norm_power"):
-        vec_params["norm_power"] = dict(settings["norm_power"])
     vec = Vectorizer.fit(prep.docs(), vec_params)
     X = vec.transform(prep.docs())
     Xs = vec.transform(prep.seg_docs()) if prep.seg_infos else None
@@ -334,7 +334,7 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     # (STAR class weights for stage 1 only: measured, they lift the lone-sentence STAR macro-F1 on
     # CV and data/dev, while on stage 2 they helped CV but cost data/dev 0.01-0.02)
     s1 = _Stage(settings, fit_star_weights=bool(settings.get("star_weights_stage1", True)))
-    s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
+    s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold, settings.get("C_indicators_stage1"))
     # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
     X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w, prep.questions)
     del X

@@ -355,6 +355,7 @@
       state.conflictBox.querySelector(".keep-mine").addEventListener("click", function () { resolve(state, true); });
       state.conflictBox.querySelector(".take-theirs").addEventListener("click", function () { resolve(state, false); });
     }
+    if (!taggerOn) { section.querySelector(".evidence-state").textContent = msg.msgTaggerOff; }
     if (state.textarea.value.trim()) { requestTags(state, 50 * index); }
   });
 
