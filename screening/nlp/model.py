@@ -207,7 +207,7 @@ def star_normalise(z: np.ndarray, weights: np.ndarray | None = None) -> np.ndarr
     return s / s.sum(axis=1, keepdims=True)
 
 
-def _reweight(star: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def reweight_star(star: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The stage's output STAR probabilities: times the per-class weights fitted on the
     out-of-fold predictions (``train._star_weights``), renormalised."""
     s = star * weights
@@ -263,7 +263,7 @@ class TaggerModel:
         Z = X @ s1["M"] + s1["b"]
         p = sigmoid(s1["a"] * Z[:, :N_IND] + s1["c"])
         st_raw = star_normalise(Z[:, N_IND:])  # unweighted: stage 2's context inputs, as in training
-        st = _reweight(st_raw, s1["sw"])
+        st = reweight_star(st_raw, s1["sw"])
         thr = np.tile(s1["thr"], (n, 1))
         bounds = [(0, n)] if bounds is None else bounds
         questions = [None] * len(bounds) if questions is None else questions

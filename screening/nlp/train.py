@@ -42,6 +42,7 @@ from .model import (
     decide_rating,
     question_is_hypothetical,
     rating_features,
+    reweight_star,
     sentence_docs,
     sigmoid,
     stack_linear,
@@ -237,11 +238,6 @@ def _star_weights(oof_star: np.ndarray, y: np.ndarray) -> np.ndarray:
     return w
 
 
-def _reweight(star: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    s = star * weights
-    return s / np.maximum(s.sum(axis=1, keepdims=True), 1e-12)
-
-
 class _Stage:
     """Cross-validated fitting of one stage: per-fold models, OOF outputs, calibration, thresholds."""
 
@@ -249,14 +245,12 @@ class _Stage:
         self.settings = settings
         self.fit_star_weights = fit_star_weights
 
-    def run(self, X, Y: np.ndarray, star: np.ndarray, fold: np.ndarray, k: int, Xs, seg_fold: np.ndarray,
-            C: float | None = None) -> None:
+    def run(self, X, Y: np.ndarray, star: np.ndarray, fold: np.ndarray, k: int, Xs, seg_fold: np.ndarray) -> None:
         L = Y.shape[1]
         n, m = X.shape[0], (Xs.shape[0] if Xs is not None else 0)
         oof, oof_star = np.zeros((n, L)), np.zeros((n, len(STAR_CLASSES)))
         seg, seg_star = np.zeros((m, L)), np.zeros((m, len(STAR_CLASSES)))
-        C = self.settings["C_indicators"] if C is None else C
-        Cs = self.settings["C_star"]
+        C, Cs = self.settings["C_indicators"], self.settings["C_star"]
         for f in range(k):
             tr, te = fold != f, fold == f
             if not te.any() or not tr.any():
@@ -280,10 +274,10 @@ class _Stage:
         self.star_weights = (_star_weights(oof_star, star) if self.fit_star_weights
                              else np.ones(len(STAR_CLASSES)))
         self.oof_star = oof_star  # unweighted: the stage-2 context inputs (as at inference)
-        self.oof_star_out = _reweight(oof_star, self.star_weights)  # the stage's output
+        self.oof_star_out = reweight_star(oof_star, self.star_weights)  # the stage's output
         self.seg_p = sigmoid(self.cal[:, 0] * seg + self.cal[:, 1])
         self.seg_star = seg_star
-        self.seg_star_out = _reweight(seg_star, self.star_weights)
+        self.seg_star_out = reweight_star(seg_star, self.star_weights)
         tol = float(self.settings.get("threshold_tolerance", 0.0))
         self.thresholds = np.array([_best_threshold(self.oof_p[:, j], Y[:, j], tol) for j in range(L)])
         self.final_ind = [_fit_indicator(X, Y[:, j], C) for j in range(L)]
@@ -334,7 +328,7 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     # (STAR class weights for stage 1 only: measured, they lift the lone-sentence STAR macro-F1 on
     # CV and data/dev, while on stage 2 they helped CV but cost data/dev 0.01-0.02)
     s1 = _Stage(settings, fit_star_weights=bool(settings.get("star_weights_stage1", True)))
-    s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold, settings.get("C_indicators_stage1"))
+    s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
     # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
     X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w, prep.questions)
     del X
