@@ -1,6 +1,7 @@
 """Validate labelled JSONL files (the contract's evaluation format) and print their counts.
 
-Usage: python data/tools/corpus_stats.py FILE_OR_DIR [...]
+Usage: python data/tools/corpus_stats.py [--markdown] FILE_OR_DIR [...]
+--markdown prints the count tables of data/corpus/README.md instead of JSON.
 Exits 1 when a line is malformed, so it can guard the corpus in tests and CI.
 """
 from __future__ import annotations
@@ -81,11 +82,32 @@ def summarise(answers: list[dict]) -> dict:
     return out
 
 
+def markdown(summary: dict) -> str:
+    """One row per file, then the language totals: sizes, STAR and ratings; then indicators."""
+    rows = sorted(summary, key=lambda k: (k.split("/")[0], k.endswith("ALL"), k))
+    name = {k: f"**{k.split('/')[0]} total**" if k.endswith("ALL") else f"`{k.split('/')[1]}`" for k in rows}
+    star = ["situation", "task", "action", "result", "None"]
+    head = ["answers", "sentences", "unlabelled", "multi-label"] + [f"STAR {p}" for p in star] + [f"rating {r}" for r in range(1, 6)]
+    lines = ["| file | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+    for k in rows:
+        s = summary[k]
+        cells = [s["answers"], s["sentences"], s["unlabelled_sentences"], s["multi_label_sentences"]]
+        cells += [s["star"].get(p, 0) for p in star] + [s["ratings"].get(r, 0) for r in range(1, 6)]
+        lines.append(f"| {name[k]} | " + " | ".join(str(c) for c in cells) + " |")
+    lines += ["", "| file | " + " | ".join(f"`{i}`" for i in INDICATORS) + " |", "|---" * (len(INDICATORS) + 1) + "|"]
+    for k in rows:
+        lines.append(f"| {name[k]} | " + " | ".join(str(summary[k]["indicators"][i]) for i in INDICATORS) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
-    answers, errors = load([Path(a) for a in argv] or [Path("data/corpus")])
+    as_markdown = "--markdown" in argv
+    paths = [Path(a) for a in argv if a != "--markdown"] or [Path("data/corpus")]
+    answers, errors = load(paths)
     for e in errors[:50]:
         print("ERROR", e)
-    print(json.dumps(summarise(answers), ensure_ascii=False, indent=1))
+    summary = summarise(answers)
+    print(markdown(summary) if as_markdown else json.dumps(summary, ensure_ascii=False, indent=1))
     return 1 if errors else 0
 
 
