@@ -10,6 +10,7 @@ Feature blocks, each L2-normalised on its own and scaled by a block weight:
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -55,9 +56,9 @@ def analyse_tokens(tokens: Iterable[str], analyzer: WordAnalyzer) -> SentenceInf
             continue
         lemma, f = analyse(tok)
         if lemma:
-            low = tok.lower().replace("ё", "е")
-            info.words.append(low)
-            info.lemmas.append(lemma)
+            # interned: training keeps the analyses of every corpus sentence, mostly repeated words
+            info.words.append(sys.intern(tok.lower().replace("ё", "е")))
+            info.lemmas.append(sys.intern(lemma))
             flags |= f
             if len(info.words) <= 2:
                 info.lead_flags |= f

@@ -95,18 +95,12 @@ class _Prepared:
         self.rated_rows: list[tuple[str, int, int]] = []
         for ai in self.rated:
             a = self.answers[ai]
-            key = ("answer", a.text, a.lang)
-            if key not in cache:
-                cache[key] = pipe.analyse_text(a.text, a.lang)
-            analysed = cache[key]
+            modes, persons, infos = _resplit(pipe, a, cache)
             q = _analyse_sentence(pipe, a.question, a.lang, cache) if a.question else None
-            self.seg_meta[ai] = ([seg.mode for seg in analysed.segments], [seg.person for seg in analysed.segments],
-                                 question_is_hypothetical(q))
-            text = a.text
-            if [text[seg.start:seg.end] for seg in analysed.segments] == [s.text for s in a.sentences]:
+            self.seg_meta[ai] = (modes, persons, question_is_hypothetical(q))
+            if infos is None:
                 self.rated_rows.append(("gold", *self.bounds[ai]))
                 continue
-            infos = [seg.info for seg in analysed.segments]
             self.rated_rows.append(("seg", len(self.seg_infos), len(self.seg_infos) + len(infos)))
             self.seg_bounds.append((len(self.seg_infos), len(self.seg_infos) + len(infos)))
             self.seg_infos.extend(infos)
@@ -127,6 +121,20 @@ class _Prepared:
     def seg_docs(self) -> Iterator[tuple[list[str], ...]]:
         for info, lang in zip(self.seg_infos, self.seg_langs):
             yield from sentence_docs([info], lang, self.settings)
+
+
+def _resplit(pipe: Pipeline, a: Answer, cache: dict) -> tuple[list[str], list[str], list[SentenceInfo] | None]:
+    """The answer's joined text split as at inference: modes, persons and the sentence analyses,
+    or None for the analyses when the splitter gives back exactly the gold sentences (their rows
+    are reused; not keeping a second copy of them saves memory in training)."""
+    key = ("answer", a.text, a.lang)
+    if key not in cache:
+        analysed = pipe.analyse_text(a.text, a.lang)
+        segs = analysed.segments
+        same = [a.text[seg.start:seg.end] for seg in segs] == [s.text for s in a.sentences]
+        cache[key] = ([seg.mode for seg in segs], [seg.person for seg in segs],
+                      None if same else [seg.info for seg in segs])
+    return cache[key]
 
 
 def _analyse_sentence(pipe: Pipeline, text: str, lang: str, cache: dict) -> SentenceInfo:
