@@ -10,7 +10,8 @@ from screening import config as config_module
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH lets tests keep their secret key, database and demo logins out of instance/
+    app = Flask(__name__, instance_relative_config=True, instance_path=(config or {}).get("INSTANCE_PATH"))
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)

@@ -76,6 +76,7 @@ def make_app(backend: str, tmp_path, **extra):
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "MODELS_DIR": str(tmp_path / "no-models"),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         **extra,
     }
     app = create_app(config)

@@ -19,7 +19,9 @@ DEMO_USERS = [
 ]
 # Candidates and the band of expert ratings their demo answers are drawn from.
 DEMO_CANDIDATES = [("Анна Смирнова", (4, 5)), ("Игорь Волков", (3,)), ("Пётр Соколов", (1, 2))]
-DEMO_ANSWERS = REPO_ROOT / "data" / "dev" / "ru.jsonl"
+# From the training corpus, never from data/dev: reviewers' verdicts on demo answers become training
+# data, and the independent evaluation set must stay unseen.
+DEMO_ANSWERS = REPO_ROOT / "data" / "corpus" / "ru_verbatim_2.jsonl"
 
 
 def seed(instance_path: str) -> list[str]:
