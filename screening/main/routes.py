@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from screening import security
-from screening.services import users
+from screening.services import dashboard, users
 
 bp = Blueprint("main", __name__)
 
@@ -13,7 +13,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @security.signed_in
 def index():
-    return render_template("main/index.html")
+    return render_template("main/index.html", work=dashboard.worklist(current_user._get_current_object()))
 
 
 @bp.post("/lang/<lang>")
