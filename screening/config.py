@@ -17,6 +17,7 @@ ENV_SETTINGS = {
     "PRODUCTION": lambda v: v.lower() in ("1", "true", "yes"),
     "MAX_ANSWER_CHARS": int,
     "RETENTION_DAYS": int,
+    "TRUSTED_PROXY_COUNT": int,
 }
 
 
@@ -42,9 +43,21 @@ class Defaults:
     # A live interview runs longer than Flask-WTF's default hour; the token lives with the session.
     WTF_CSRF_TIME_LIMIT = None
     IDLE_TIMEOUT_MINUTES = 60
+    # Sign-in limits (all counted in the database, so every worker sees them):
+    # an account locks for LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failed sign-ins in a row;
+    # one address may fail LOGIN_MAX_FAILURES times per email within that window, and
+    # LOGIN_IP_MAX_FAILURES times in all. Over that ceiling only accounts that signed in from the
+    # same address within LOGIN_KNOWN_ADDRESS_DAYS may still try (so a shared office address is
+    # not locked out by one attacker behind it).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 100
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (nginx, Caddy: 1).
+    # 0 ignores those headers; never set it higher than the real number of proxies.
+    TRUSTED_PROXY_COUNT = 0
     RETENTION_DAYS = 365
+    # The consent text read to candidates; its wording lives in screening/data/consent/<version>.<lang>.txt
     CONSENT_TEXT_VERSION = "2026-11"
 
 

@@ -9,10 +9,9 @@ from flask_login import current_user, login_user, logout_user
 
 from screening import security
 from screening.auth.forms import LoginForm, PasswordForm, TokenForm
-from screening.models import ApiToken
-from screening.extensions import db
 from screening.services import users
 from screening.services.errors import ServiceError
+from screening.web import client_ip
 
 bp = Blueprint("auth", __name__)
 
@@ -38,11 +37,11 @@ def login_post():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
-    result = users.authenticate(form.email.data, form.password.data, request.remote_addr, current_app.config)
+    lang = session.get("lang")  # chosen on this page before signing in: it wins over the stored one
+    result = users.authenticate(form.email.data, form.password.data, client_ip(), current_app.config, locale=lang)
     if result.user is None:
         form.password.errors.append(result.error)
         return render_template("auth/login.html", form=form), 401
-    lang = session.get("lang")
     session.clear()  # a new session at sign-in: no fixation
     if lang:
         session["lang"] = lang
@@ -60,13 +59,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _render_account(password_form: PasswordForm, status: int = 200):
+    tokens = users.tokens_of(current_user._get_current_object())
+    return render_template("auth/account.html", password_form=password_form, token_form=TokenForm(),
+                           tokens=tokens), status
+
+
 @bp.get("/account")
 @security.signed_in
 def account():
-    tokens = db.session.scalars(
-        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
-    ).all()
-    return render_template("auth/account.html", password_form=PasswordForm(), token_form=TokenForm(), tokens=tokens)
+    return _render_account(PasswordForm())
 
 
 @bp.post("/account/password")
@@ -75,18 +77,16 @@ def change_password():
     form = PasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        if not security.verify_password(user.password_hash, form.current.data):
-            form.current.errors.append(_("The current password is wrong."))
+        try:
+            users.change_password(user, form.current.data, form.password.data)
+        except ServiceError as exc:
+            for field, message in (exc.reasons or {"password": exc.message}).items():
+                getattr(form, field, form.password).errors.append(message)
         else:
-            try:
-                users.set_password(user, form.password.data)
-            except ServiceError as exc:
-                form.password.errors.append(exc.message)
-            else:
-                login_user(user)  # the session token rotated: renew this session, others end
-                flash(_("Your password was changed."), "success")
-                return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=form, token_form=TokenForm(), tokens=[]), 400
+            login_user(user)  # the session token rotated: renew this session, others end
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(form, 400)
 
 
 @bp.post("/account/tokens")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from screening.extensions import db, login_manager
 from screening.models import User
+from screening.web import parse_int
 
 
 def init_app(app: Flask) -> None:
@@ -24,10 +25,11 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    raw_id, _, token = session_id.partition(":")
+    user_id = parse_int(raw_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

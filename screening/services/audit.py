@@ -5,8 +5,9 @@ The table is append-only: the ORM refuses updates and deletes here, and database
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,24 +15,52 @@ from sqlalchemy import event
 
 from screening.extensions import db
 from screening.models import AuditEvent, User
+from screening.web import parse_int
 
 PAGE_SIZE = 100
+# One denial per user, method and path within this window is enough (a retrying page must not flood the log).
+DENIAL_DEDUP_SECONDS = 60
+
+# The client address of the request being served. The web layer binds it (screening.web) so that
+# every service's events carry it without the services reading the request themselves.
+_client_ip: ContextVar[str | None] = ContextVar("audit_client_ip", default=None)
+
+
+def bind_client_ip(ip: str | None) -> None:
+    _client_ip.set(ip)
 
 
 def record(action: str, *, actor_id: int | None = None, object_type: str | None = None,
            object_id: Any = None, ip: str | None = None, **details: Any) -> AuditEvent:
+    """Add an event to the session (the caller's commit stores it). `ip` defaults to the bound client address."""
     if ip is None:
-        ip = _request_ip()
+        ip = _client_ip.get()
     entry = AuditEvent(action=action, actor_id=actor_id, object_type=object_type,
                        object_id=None if object_id is None else str(object_id), ip=ip, details=details)
     db.session.add(entry)
     return entry
 
 
-def _request_ip() -> str | None:
-    from flask import has_request_context, request
+def record_denied(*, actor_id: int | None, method: str, path: str, endpoint: str | None = None,
+                  ip: str | None = None) -> bool:
+    """Store an `access.denied` event (checklist 12) unless the same one was stored moments ago.
 
-    return request.remote_addr if has_request_context() else None
+    Holds the method, path (never the query string, which can carry search terms) and endpoint:
+    no texts. Returns whether an event was written.
+    """
+    path = (path or "")[:200]
+    since = datetime.now(UTC) - timedelta(seconds=DENIAL_DEDUP_SECONDS)
+    recent = db.session.scalars(
+        sa.select(AuditEvent.details).where(AuditEvent.action == "access.denied", AuditEvent.at >= since,
+                                            AuditEvent.actor_id.is_(None) if actor_id is None
+                                            else AuditEvent.actor_id == actor_id)
+        .order_by(AuditEvent.id.desc()).limit(50)).all()
+    if any(d.get("method") == method and d.get("path") == path for d in recent):
+        db.session.rollback()
+        return False
+    record("access.denied", actor_id=actor_id, ip=ip, method=method, path=path, endpoint=endpoint)
+    db.session.commit()
+    return True
 
 
 @event.listens_for(AuditEvent, "before_update")
@@ -62,10 +91,7 @@ class AuditFilter:
             except ValueError:
                 return None
 
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            page = 1
+        page = parse_int(args.get("page"), 1)
         return cls(action=(args.get("action") or "")[:60], actor=(args.get("actor") or "")[:254],
                    object_type=(args.get("object_type") or "")[:40], object_id=(args.get("object_id") or "")[:80],
                    since=day(args.get("since")), until=day(args.get("until")), page=page)

@@ -1,6 +1,8 @@
 """Accounts: creation, authentication with lockout, roles, deactivation, API tokens."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from screening import security
 from screening.extensions import db
-from screening.models import ROLES, ApiToken, LoginAttempt, User, as_utc
+from screening.models import ROLES, ApiToken, AuditEvent, LoginAttempt, User, as_utc
 from screening.services import audit
 from screening.services.errors import NotFound, ServiceError
 
@@ -55,52 +57,119 @@ def create_user(email: str, role: str, password: str, name: str = "", actor_id: 
 class LoginResult:
     user: User | None
     error: str | None = None
+    reason: str | None = None  # failed | throttled | deactivated
 
 
-def _ip_throttled(ip: str | None, config) -> bool:
-    if not ip:
-        return False
-    window = datetime.now(UTC) - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.ip == ip, LoginAttempt.at >= window)
-    )
-    return count >= config["LOGIN_MAX_FAILURES"] * 4
+# Sign-in limits (checklist rule 2), counted in the database so every worker sees the same numbers:
+# - per account: LOGIN_MAX_FAILURES failures in a row lock it for LOGIN_LOCKOUT_MINUTES;
+# - per address and email: LOGIN_MAX_FAILURES failures within that window refuse further tries of that
+#   email from that address (also for emails without an account, answered like a locked account);
+# - per address: LOGIN_IP_MAX_FAILURES failures within the window refuse everyone from that address,
+#   except accounts that signed in from it within LOGIN_KNOWN_ADDRESS_DAYS, so one attacker behind a
+#   shared office address cannot lock all colleagues out. Refused tries are not counted, so a limit
+#   lifts at most one window after the last counted failure.
 
 
-def authenticate(email: str, password: str, ip: str | None, config) -> LoginResult:
-    """Check credentials. The error never tells whether the email exists."""
+def _pair_key(ip: str, email: str, secret: str) -> str:
+    """The throttle key of an address and an email, keyed with the secret so no email is stored."""
+    digest = hmac.new(secret.encode(), f"{ip}|{email}".encode(), hashlib.sha256).hexdigest()
+    return "pair:" + digest[:40]
+
+
+def _failures(key: str, since: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.ip == key, LoginAttempt.at >= since))
+
+
+def _signed_in_from(user_id: int, ip: str, since: datetime) -> bool:
+    return db.session.scalar(
+        sa.select(AuditEvent.id).where(AuditEvent.action == "login.success", AuditEvent.actor_id == user_id,
+                                       AuditEvent.ip == ip, AuditEvent.at >= since).limit(1)) is not None
+
+
+def _not_locked(now: datetime):
+    return sa.or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _count_failure(user_id: int, now: datetime, config) -> None:
+    """One more failed sign-in, atomically (no lost increments between workers); lock at the limit."""
+    reached = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
+    until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    db.session.execute(
+        sa.update(User).where(User.id == user_id, _not_locked(now))
+        .values(failed_logins=sa.case((reached, 0), else_=User.failed_logins + 1),
+                locked_until=sa.case((reached, sa.literal(until, User.locked_until.type)), else_=User.locked_until))
+        .execution_options(synchronize_session=False))
+
+
+def authenticate(email: str, password: str, ip: str | None, config, locale: str | None = None) -> LoginResult:
+    """Check credentials. The error never tells whether the email exists.
+
+    Only a right password reveals more: that the account is deactivated. `locale`, the language
+    chosen before signing in, becomes the account's language. No database lock is held while the
+    password hash is checked: the counters are updated with single atomic statements.
+    """
     generic = _l("Wrong email or password, or the account is locked. Try again later.")
+    throttled = _l("Too many failed sign-ins from this address. Try again later.")
     now = datetime.now(UTC)
-    if _ip_throttled(ip, config):
-        security.burn_verification_time(password)
-        audit.record("login.throttled", ip=ip)
-        db.session.commit()
-        return LoginResult(None, _l("Too many failed sign-ins from this address. Try again later."))
+    email = normalise_email(email)
+    window = now - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    pair = _pair_key(ip, email, config["SECRET_KEY"]) if ip else None
+
+    # Read what the decision needs, then end the transaction before the slow hash check.
     user = get_by_email(email)
+    user_id = user.id if user else None
+    password_hash, active = (user.password_hash, user.active) if user else ("", False)
     locked = user is not None and user.locked_until is not None and as_utc(user.locked_until) > now
-    if user is None or locked or not user.active:
+    address_over = bool(ip) and _failures(ip, window) >= config["LOGIN_IP_MAX_FAILURES"]
+    known_address = address_over and user_id is not None and _signed_in_from(
+        user_id, ip, now - timedelta(days=config["LOGIN_KNOWN_ADDRESS_DAYS"]))
+    pair_over = pair is not None and _failures(pair, window) >= config["LOGIN_MAX_FAILURES"]
+    db.session.rollback()
+
+    if (address_over and not known_address) or pair_over:
+        security.burn_verification_time(password)
+        audit.record("login.throttled", ip=ip, scope="address" if address_over and not known_address else "address_email")
+        db.session.commit()
+        return LoginResult(None, throttled if address_over else generic, "throttled")
+
+    if user_id is None or locked:
         security.burn_verification_time(password)
         ok = False
     else:
-        ok = security.verify_password(user.password_hash, password)
-    if not ok:
-        db.session.add(LoginAttempt(ip=ip or "", at=now))
-        if user is not None and not locked:
-            user.failed_logins += 1
-            if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-        audit.record("login.failure", actor_id=user.id if user else None, ip=ip)
+        ok = security.verify_password(password_hash, password)
+
+    if ok and not active:
+        audit.record("login.failure", actor_id=user_id, ip=ip, reason="deactivated")
         db.session.commit()
-        return LoginResult(None, generic)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    if security.needs_rehash(user.password_hash):
-        user.password_hash = security.hash_password(password)
-    audit.record("login.success", actor_id=user.id, ip=ip)
+        return LoginResult(None, _l("This account is deactivated. Ask an administrator to reactivate it."),
+                           "deactivated")
+
+    new_hash = security.hash_password(password) if ok and security.needs_rehash(password_hash) else None
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash:
+        values["password_hash"] = new_hash
+    if locale and locale in config["LANGUAGES"]:
+        values["locale"] = locale
+    if ok:  # still active and not locked by a concurrent failure: checked in the same statement
+        ok = db.session.execute(
+            sa.update(User).where(User.id == user_id, User.active.is_(True), _not_locked(now)).values(**values)
+            .returning(User.id).execution_options(synchronize_session=False)).first() is not None
+
+    if not ok:
+        if ip:
+            db.session.add_all([LoginAttempt(ip=ip, at=now), LoginAttempt(ip=pair, at=now)])
+        if user_id is not None and not locked:
+            _count_failure(user_id, now, config)
+        audit.record("login.failure", actor_id=user_id, ip=ip)
+        db.session.commit()
+        return LoginResult(None, throttled if address_over else generic, "failed")
+
+    if pair:  # this person got in: their earlier typos from here no longer count
+        db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.ip == pair))
+    audit.record("login.success", actor_id=user_id, ip=ip)
     db.session.commit()
-    return LoginResult(user)
+    return LoginResult(db.session.get(User, user_id))
 
 
 def rotate_session(user: User) -> None:
@@ -147,6 +216,21 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = security.hash_password(password)
     rotate_session(user)
     db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first, then the rules for a new one."""
+    if not security.verify_password(user.password_hash, current or ""):
+        message = _l("The current password is wrong.")
+        raise ServiceError(message, {"current": message})
+    set_password(user, new)
+    audit.record("user.password", actor_id=user.id, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())))
 
 
 def list_users() -> list[User]:
