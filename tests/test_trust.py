@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from screening.bank import service as bank
 from screening.extensions import db
-from screening.models import (Answer, AuditEvent, Candidate, Decision, EvidenceTag, Interview, User)
+from screening.models import (Answer, AuditEvent, Candidate, Decision, EvidenceTag, Interview, User, Vacancy)
 from screening.security import ACCESS_ATTR
 from screening.services import candidates, interviews, privacy, scorecards, vacancies
+from screening.services.errors import Locked
 
 BANK = Path(__file__).resolve().parent.parent / "question_bank"
 SECRET_TEXT = "Я уточнила у клиентки Зульфии Примеровой, что ей нужно."
@@ -44,10 +45,25 @@ def world(app, make_user):
         interviews.complete_interview(interview.id, ra)
         scorecards.decide(interview.id, db.session.get(User, ids["manager_a"]), "advance", "Зульфия — сильный кандидат")
         answer = db.session.scalar(sa.select(Answer).where(Answer.interview_id == interview.id, Answer.question_id == qid))
-        tag = db.session.scalar(sa.select(EvidenceTag))
+        # A real evidence tag on this answer (not left to whether the model found one), so every
+        # route with a tag id is tried against an object that exists.
+        tag = EvidenceTag(answer_id=answer.id, start=0, end=len(SECRET_TEXT), indicator="needs", source="model",
+                          probability=0.9, model_version="test")
+        db.session.add(tag)
+        db.session.commit()
         ids.update(vacancy=vacancy.id, candidate=candidate.id, interview=interview.id, answer=answer.id,
-                   tag=tag.id if tag else 1, question=qid, guide=guide_id)
+                   tag=tag.id, question=qid, guide=guide_id)
     return ids
+
+
+def own_interview(app, world, who: str = "recruiter_b") -> int:
+    """An interview of `who`'s own vacancy (B), which they may open."""
+    with app.app_context():
+        recruiter = db.session.get(User, world[who])
+        vacancy_b = db.session.scalar(sa.select(Vacancy).where(Vacancy.title == "B"))
+        candidate = candidates.create_candidate(candidates.CandidateInput("Bea Other", consent=True), recruiter, "v1")
+        interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=vacancy_b.id), recruiter)
+        return interview.id
 
 
 def _substitute(rule, world) -> str:
@@ -81,6 +97,25 @@ def test_every_object_route_refuses_users_of_another_vacancy(app, client, auth, 
     assert checked >= 20
     with app.app_context():
         assert db.session.scalar(sa.select(Answer.text).where(Answer.id == world["answer"])) == SECRET_TEXT
+
+
+def test_a_tag_of_another_interview_is_refused_through_ones_own_interview(app, client, auth, world):
+    """The URL names recruiter_b's own interview (visible to them) but a tag and an answer of
+    vacancy A: the tag-level and answer-level checks must refuse, and nothing changes."""
+    mine = own_interview(app, world)
+    with app.app_context():
+        tags_before = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceTag))
+    auth.login("recruiter_b@example.com")
+    assert client.get(f"/scorecards/{mine}").status_code in (200, 409)  # their own interview opens
+    response = client.post(f"/scorecards/{mine}/tags/{world['tag']}", data={"verdict": "rejected"})
+    assert response.status_code == 404
+    response = client.post(f"/scorecards/{mine}/answers/{world['answer']}/tags",
+                           data={f"add{world['answer']}-span": "0-10", f"add{world['answer']}-indicator": "needs"})
+    assert response.status_code == 404
+    with app.app_context():
+        tag = db.session.get(EvidenceTag, world["tag"])
+        assert tag.verdict is None and tag.reviewer_id is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceTag)) == tags_before
 
 
 @pytest.mark.parametrize("outsider", ["recruiter_b", "manager_b"])
@@ -222,11 +257,85 @@ def test_export_holds_no_other_candidate(app, client, auth, world):
     assert "Другой Человек" not in text
 
 
-def test_only_admins_export_and_erase(app, client, api_token, world):
+def test_whoever_may_view_a_candidate_exports_but_only_admins_erase(app, client, api_token, world):
+    """Contract: export has the web interface's rights (the recruiter and manager of the candidate's
+    vacancy); erasure is admin-only. Users of another vacancy learn nothing (404)."""
+    url = f"/api/v1/candidates/{world['candidate']}"
     for role, email in (("recruiter", "recruiter_a@example.com"), ("manager", "manager_a@example.com")):
         headers = api_token(role, email)
-        assert client.get(f"/api/v1/candidates/{world['candidate']}/export", headers=headers).status_code == 403
-        assert client.delete(f"/api/v1/candidates/{world['candidate']}", headers=headers).status_code == 403
+        response = client.get(f"{url}/export", headers=headers)
+        assert response.status_code == 200, (role, response.get_json())
+        data = response.get_json()
+        assert data["candidate"]["name"] == "Зульфия Примерова"
+        assert data["demographics"] is None and "demographics" in data["withheld"]  # admin-only, stored apart
+        assert client.delete(url, headers=headers).status_code == 403
+    for role, email in (("recruiter", "recruiter_b@example.com"), ("manager", "manager_b@example.com")):
+        response = client.get(f"{url}/export", headers=api_token(role, email))
+        assert response.status_code == 404, role
+        assert "Зульфия" not in response.get_data(as_text=True)
+    with app.app_context():
+        exports = db.session.scalars(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "candidate.export")).all()
+        assert sorted(exports) == sorted([world["recruiter_a"], world["manager_a"]])
+        assert db.session.get(Candidate, world["candidate"]).erased_at is None
+
+
+def test_export_holds_the_consent_text_that_was_agreed_to(app, client, api_token, world):
+    version = app.config["CONSENT_TEXT_VERSION"]
+    with app.app_context():
+        ra = db.session.get(User, world["recruiter_a"])
+        person = candidates.create_candidate(candidates.CandidateInput("Con Sent", consent=True), ra, version)
+        person_id = person.id
+    data = client.get(f"/api/v1/candidates/{person_id}/export",
+                      headers=api_token("recruiter", "recruiter_a@example.com")).get_json()
+    consent = data["consents"][0]
+    assert consent["text_version"] == version
+    assert consent["text"]["en"] == privacy.consent_text(version, "en")
+    assert consent["text"]["en"].startswith("We will record your answers")
+    assert consent["text"]["ru"].startswith("Мы запишем ваши ответы")
+
+
+def test_every_configured_consent_version_has_its_texts(app):
+    for lang in privacy.CONSENT_LANGS:
+        assert privacy.consent_text(app.config["CONSENT_TEXT_VERSION"], lang), lang
+    assert privacy.consent_text("../../config", "en") is None
+    assert privacy.consent_text("no-such-version", "en") is None
+
+
+def test_erasure_locks_an_interview_in_progress(app, client, api_token, world):
+    """An interview still open in a browser must not refill what was erased."""
+    with app.app_context():
+        ra = db.session.get(User, world["recruiter_a"])
+        person = candidates.create_candidate(candidates.CandidateInput("Still Talking", consent=True), ra, "v1")
+        interview = interviews.start_interview(interviews.StartInput(person.id, vacancy_id=world["vacancy"]), ra)
+        person_id, interview_id = person.id, interview.id
+        qid = interview.guide_snapshot["questions"][0]["id"]
+    recruiter = api_token("recruiter", "recruiter_a@example.com")
+    answer_url = f"/api/v1/interviews/{interview_id}/answers/{qid}"
+    saved = client.put(answer_url, json={"text": "Still Talking said something"}, headers=recruiter)
+    assert saved.status_code == 200
+    erased = client.delete(f"/api/v1/candidates/{person_id}", headers=api_token("admin", "admin_x@example.com"))
+    assert erased.status_code == 200 and erased.get_json()["closed_interviews"] == 1
+    response = client.put(answer_url, json={"text": "more words"}, headers=recruiter)
+    assert response.status_code == 409 and response.get_json()["error"] == "locked"
+    stale = client.put(answer_url, json={"text": "more words", "version": saved.get_json()["version"]},
+                       headers=recruiter)
+    assert stale.status_code == 409
+    assert client.post(f"/api/v1/interviews/{interview_id}/complete", headers=recruiter).status_code == 409
+    with app.app_context():
+        assert db.session.scalar(sa.select(Answer.text).where(Answer.interview_id == interview_id,
+                                                              Answer.question_id == qid)) == ""
+        assert not text_columns_containing("Still Talking")
+
+
+def test_retention_purge_locks_interviews_in_progress(app, world):
+    with app.app_context():
+        ra = db.session.get(User, world["recruiter_a"])
+        person = candidates.create_candidate(candidates.CandidateInput("Gone Quiet", consent=True), ra, "v1")
+        interview = interviews.start_interview(interviews.StartInput(person.id, vacancy_id=world["vacancy"]), ra)
+        interview_id, qid = interview.id, interview.guide_snapshot["questions"][0]["id"]
+        assert person.id in privacy.purge_expired(30, now=datetime.now(UTC) + timedelta(days=31))
+        with pytest.raises(Locked):
+            interviews.save_answer(interview_id, qid, db.session.get(User, world["recruiter_a"]), text="again")
 
 
 def text_columns_containing(needle: str) -> list[str]:
@@ -282,6 +391,10 @@ def test_consent_text_version_is_shown_and_recorded(app, client, auth, world):
     auth.login("recruiter_a@example.com")
     page = client.get("/candidates/new").get_data(as_text=True)
     assert app.config["CONSENT_TEXT_VERSION"] in page
+    assert privacy.consent_text(app.config["CONSENT_TEXT_VERSION"], "en") in page  # the wording itself
+    client.post("/lang/ru")
+    page = client.get("/candidates/new").get_data(as_text=True)
+    assert privacy.consent_text(app.config["CONSENT_TEXT_VERSION"], "ru") in page
     client.post("/candidates/new", data={"name": "New Person", "consent": "y"})
     with app.app_context():
         person = db.session.scalar(sa.select(Candidate).where(Candidate.name == "New Person"))

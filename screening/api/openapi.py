@@ -86,7 +86,7 @@ PATHS: dict[str, Any] = {
         "summary": "Create a candidate; consent is required", "requestBody": _body({"$ref": "#/components/schemas/CandidateIn"}),
         "responses": {"201": _json(OBJ, "Created"), **_errors(400, 401, 403, 413, 415, 422)}}},
     "/candidates/{candidate_id}/export": {"get": {
-        "summary": "Everything stored about the candidate (admin)", "parameters": [_param("candidate_id", ID)],
+        "summary": "Everything stored about the candidate (right of access); for whoever may view the candidate", "parameters": [_param("candidate_id", ID)],
         "responses": {"200": _json(OBJ), **_errors(401, 403, 404)}}},
     "/candidates/{candidate_id}": {"delete": {
         "summary": "Erase the candidate's personal data and answers (admin)", "parameters": [_param("candidate_id", ID)],

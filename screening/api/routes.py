@@ -32,7 +32,7 @@ def me():
 def tag():
     data = json_body(required=("text",))
     from screening.nlp.errors import ModelUnavailable, TaggerInputError
-    from screening.nlp.runtime import get_tagger
+    from screening.services import evidence
 
     text, lang = data.get("text"), data.get("lang")
     if not isinstance(text, str):
@@ -41,8 +41,10 @@ def tag():
         return json_error(422, "lang must be 'ru' or 'en'.", reasons={"lang": "must be 'ru' or 'en'"})
     if len(text) > current_app.config["MAX_TAG_CHARS"]:
         return json_error(413, f"text is longer than {current_app.config['MAX_TAG_CHARS']} characters.")
+    if not evidence.tagger_enabled():  # the admin's switch (classifier settings)
+        return json_error(503, "The evidence tagger is switched off by an administrator.", "tagger_disabled")
     try:
-        return jsonify(get_tagger(current_app).tag(text, lang))
+        return jsonify(evidence.tagger().tag(text, lang))  # reloads when another process trained a new version
     except TaggerInputError as exc:
         return json_error(422, str(exc))
     except ModelUnavailable as exc:
@@ -172,7 +174,7 @@ def scorecard(interview_id: int):
 
 
 @bp.get("/candidates/<int:candidate_id>/export")
-@api_roles("admin")
+@any_role  # whoever may view the candidate (services.access); others get 404
 def export_candidate(candidate_id: int):
     return jsonify(privacy.export_candidate(candidate_id, current_api_user()))
 

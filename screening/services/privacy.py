@@ -6,7 +6,10 @@ how it was reached. Erasure removes personal data and answer texts but keeps the
 """
 from __future__ import annotations
 
+import functools
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,11 +17,29 @@ from flask_babel import lazy_gettext as _l
 
 from screening.extensions import db
 from screening.models import (Answer, AuditEvent, Candidate, Consent, Decision, Demographic, EvidenceTag, Interview,
-                              ScoreRecord, User, as_utc)
-from screening.services import audit
+                              InterviewStatus, ScoreRecord, User, as_utc)
+from screening.services import access, audit
 from screening.services.errors import Forbidden, NotFound
 
 ERASED_NAME = "—"
+
+# The consent texts, one file per version and language (see the README there).
+CONSENT_DIR = Path(__file__).resolve().parent.parent / "data" / "consent"
+CONSENT_LANGS = ("ru", "en")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+@functools.cache
+def consent_text(version: str, lang: str) -> str | None:
+    """The wording of consent-text `version` in `lang`, or None when the repository has no such text."""
+    if not isinstance(version, str) or not _VERSION.fullmatch(version) or lang not in CONSENT_LANGS:
+        return None
+    path = CONSENT_DIR / f"{version}.{lang}.txt"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
+def consent_texts(version: str) -> dict[str, str | None]:
+    return {lang: consent_text(version, lang) for lang in CONSENT_LANGS}
 
 
 def _row(obj, *skip: str) -> dict[str, Any]:
@@ -31,17 +52,31 @@ def _row(obj, *skip: str) -> dict[str, Any]:
     return out
 
 
-def _candidate(actor: User, candidate_id: int) -> Candidate:
-    if actor.role != "admin":
-        raise Forbidden(_l("Only an admin exports or erases a candidate's data."))
+def _any_candidate(candidate_id: int) -> Candidate:
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         raise NotFound(_l("No such candidate."))
     return candidate
 
 
+def _candidate_to_erase(actor: User, candidate_id: int) -> Candidate:
+    if not access.is_admin(actor):
+        raise Forbidden(_l("Only an admin erases a candidate's data."))
+    return _any_candidate(candidate_id)
+
+
+def _candidate_to_export(actor: User, candidate_id: int) -> Candidate:
+    """Whoever may view the candidate may export them (an admin also after erasure); others get 404."""
+    if access.is_admin(actor):
+        return _any_candidate(candidate_id)
+    return access.candidate_for_view(actor, candidate_id)
+
+
 def export_candidate(candidate_id: int, actor: User) -> dict[str, Any]:
-    candidate = _candidate(actor, candidate_id)
+    """Everything stored about the candidate (right of access). Self-reported demographic categories
+    are admin-only: other users' exports say they are withheld instead."""
+    candidate = _candidate_to_export(actor, candidate_id)
+    admin = access.is_admin(actor)
     interviews = db.session.scalars(sa.select(Interview).where(Interview.candidate_id == candidate.id)
                                     .order_by(Interview.id)).all()
     interview_ids = [i.id for i in interviews]
@@ -56,8 +91,8 @@ def export_candidate(candidate_id: int, actor: User) -> dict[str, Any]:
         "format": "screening-candidate-export/1",
         "exported_at": datetime.now(UTC).isoformat(),
         "candidate": _row(candidate),
-        "consents": [_row(c) for c in candidate.consents],
-        "demographics": _row(demographic) if demographic else None,
+        "consents": [{**_row(c), "text": consent_texts(c.text_version)} for c in candidate.consents],
+        "demographics": _row(demographic) if demographic and admin else None,
         "interviews": [_row(i) for i in interviews],
         "answers": [_row(a) for a in answers],
         "evidence_tags": [_row(t) for t in db.session.scalars(
@@ -72,6 +107,8 @@ def export_candidate(candidate_id: int, actor: User) -> dict[str, Any]:
                                "indicator with sentence offsets into the answers, the model and bank versions. "
                                "The score advises; decisions are made by people.",
     }
+    if not admin:
+        data["withheld"] = {"demographics": "self-reported categories are admin-only; an admin's export includes them"}
     audit.record("candidate.export", actor_id=actor.id, object_type="candidate", object_id=candidate.id)
     db.session.commit()
     return data
@@ -79,20 +116,24 @@ def export_candidate(candidate_id: int, actor: User) -> dict[str, Any]:
 
 def erase_candidate(candidate_id: int, actor: User | None, reason: str = "request") -> dict[str, Any]:
     """Erase personal data and answer texts; keep numbers for statistics and an anonymous record."""
-    if actor is not None:
-        candidate = _candidate(actor, candidate_id)
-    else:  # the retention job
-        candidate = db.session.get(Candidate, candidate_id)
-        if candidate is None:
-            raise NotFound("No such candidate.")
+    candidate = _candidate_to_erase(actor, candidate_id) if actor is not None else _any_candidate(candidate_id)
+    now = datetime.now(UTC)
     interviews = db.session.scalars(sa.select(Interview).where(Interview.candidate_id == candidate.id)).all()
-    counts = {"interviews": len(interviews), "answers": 0, "evidence_tags": 0, "decisions": 0}
+    counts = {"interviews": len(interviews), "closed_interviews": 0, "answers": 0, "evidence_tags": 0, "decisions": 0}
     for interview in interviews:
         interview.notes = ""
+        if interview.status != InterviewStatus.COMPLETED.value:
+            # Lock it: services.interviews refuses writes to completed interviews (409), so an
+            # interview still open in someone's browser cannot refill what was erased.
+            interview.status = InterviewStatus.COMPLETED.value
+            interview.completed_at = now
+            counts["closed_interviews"] += 1
         for answer in interview.answers:
             counts["answers"] += 1
             counts["evidence_tags"] += len(answer.tags)
             answer.text, answer.notes = "", ""
+            # A save already in flight carries the old version and now gets 409 instead of writing.
+            answer.version = Answer.version + 1
             answer.tags.clear()
     for decision in db.session.scalars(sa.select(Decision).where(Decision.candidate_id == candidate.id)):
         counts["decisions"] += 1
@@ -103,7 +144,7 @@ def erase_candidate(candidate_id: int, actor: User | None, reason: str = "reques
     if demographic is not None:
         db.session.delete(demographic)
     candidate.name, candidate.email, candidate.phone = ERASED_NAME, None, None
-    candidate.erased_at = datetime.now(UTC)
+    candidate.erased_at = now
     audit.record("candidate.erase", actor_id=actor.id if actor else None, object_type="candidate",
                  object_id=candidate.id, reason=reason, **counts)
     db.session.commit()
