@@ -44,8 +44,32 @@ def _messages() -> dict[int, str]:
     }
 
 
+def audit_denied() -> None:
+    """Record a 403 in the audit trail (checklist 12): who, which method and path; never texts.
+
+    A failure to record must not turn the 403 into a 500: it is logged instead.
+    """
+    from flask import current_app, g
+    from flask_login import current_user
+
+    from screening.services import audit
+
+    user = getattr(g, "api_user", None)
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user
+    try:
+        audit.record_denied(actor_id=user.id if user is not None else None, method=request.method,
+                            path=request.path, endpoint=request.endpoint)
+    except Exception:  # noqa: BLE001 - the denial itself must still be answered
+        db.session.rollback()
+        current_app.logger.exception("Could not record a denied access to %s", request.path)
+
+
 def handle_http(exc: HTTPException):
     status = exc.code or 500
+    if status == 403:
+        db.session.rollback()  # nothing half-done is stored with the denial
+        audit_denied()
     message = _messages().get(status, exc.name)
     if wants_json():
         # Werkzeug's own descriptions are generic and safe; ours are friendlier.
@@ -62,6 +86,8 @@ def handle_csrf(exc: CSRFError):
 
 def handle_service_error(exc: ServiceError):
     db.session.rollback()
+    if exc.status == 403:
+        audit_denied()
     if wants_json():
         extra = {"reasons": {k: str(v) for k, v in exc.reasons.items()}} if exc.reasons else {}
         current = getattr(exc, "current", None)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, g, request
 
 from screening import security
-from screening.errors import json_error
+from screening.errors import audit_denied, json_error
 from screening.extensions import csrf
 from screening.models import ROLES, User
 from screening.services import users
@@ -26,9 +26,10 @@ def api_roles(*roles: str) -> Callable[[Callable], Callable]:
             user = _authenticate()
             if user is None:
                 return json_error(401, "A valid bearer token is required.", "unauthorized")
-            if user.role not in roles:
-                return json_error(403, "Your role may not use this endpoint.", "forbidden")
             g.api_user = user
+            if user.role not in roles:
+                audit_denied()
+                return json_error(403, "Your role may not use this endpoint.", "forbidden")
             return view(*args, **kwargs)
 
         setattr(wrapped, security.ACCESS_ATTR, tuple(roles))

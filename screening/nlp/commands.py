@@ -37,7 +37,9 @@ def _feedback_answers() -> list[dict]:
               help="Corpus file or directory (default: CORPUS_DIR).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Models directory (default: MODELS_DIR).")
-def train_command(data: Path | None, out: Path | None) -> None:
+@click.option("--audited", is_flag=True, hidden=True,
+              help="The caller already recorded this training in the audit trail (the admin's retrain button).")
+def train_command(data: Path | None, out: Path | None, audited: bool) -> None:
     """Train the evidence tagger on the corpus plus reviewer feedback; activate the new version."""
     from .runtime import reset_tagger
     from .train import train_model
@@ -55,6 +57,8 @@ def train_command(data: Path | None, out: Path | None) -> None:
         return
     reset_tagger(current_app)
     meta = json.loads((vdir / "metadata.json").read_text(encoding="utf-8"))
+    if not audited:
+        _audit_training(meta["version"], len(extra))
     click.echo(f"version {meta['version']} (active) in {vdir}")
     click.echo(f"trained on {sum(c['answers'] for c in meta['data']['counts'].values())} answers, "
                f"{sum(c['sentences'] for c in meta['data']['counts'].values())} sentences, "
@@ -63,6 +67,26 @@ def train_command(data: Path | None, out: Path | None) -> None:
         m = meta["metrics"].get(name)
         if m:
             click.echo(_metrics_line(name, m))
+
+
+def _audit_training(version: str, feedback_answers: int) -> None:
+    """Record `model.retrain` (actor: none, via the command line); a database without the schema yet
+    (`train` before `init-db`) has no audit trail to write to, which is said, not fatal."""
+    import sqlalchemy as sa
+
+    from screening.extensions import db
+    from screening.models import AuditEvent
+    from screening.services import training
+
+    try:
+        if not sa.inspect(db.session.connection()).has_table(AuditEvent.__tablename__):
+            db.session.rollback()
+            click.echo("audit: no database schema yet (run init-db); this training is not recorded", err=True)
+            return
+        training.record_cli_training(version, feedback_answers)
+    except Exception as exc:  # noqa: BLE001 - the model is trained and active; say what was not recorded
+        db.session.rollback()
+        click.echo(f"audit: could not record this training: {type(exc).__name__}: {exc}", err=True)
 
 
 def _metrics_line(name: str, m: dict) -> str:

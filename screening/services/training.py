@@ -44,6 +44,13 @@ def _alive(pid: int | None) -> bool:
             return False
 
 
+def record_cli_training(version: str, feedback_answers: int) -> None:
+    """`flask train` run by hand: no signed-in actor, so the event names the command line."""
+    audit.record("model.retrain", actor_id=None, object_type="model", object_id=version, via="cli",
+                 feedback_answers=feedback_answers)
+    db.session.commit()
+
+
 def start(config, instance_path: str, actor_id: int) -> dict[str, Any]:
     current = status(instance_path)
     if current.get("state") == "running":
@@ -53,10 +60,11 @@ def start(config, instance_path: str, actor_id: int) -> dict[str, Any]:
            "CORPUS_DIR": str(config["CORPUS_DIR"]), "SECRET_KEY": config["SECRET_KEY"]}
     with log.open("w") as out:
         process = subprocess.Popen(  # fixed command, no shell  # nosec B603
-            [sys.executable, "-m", "flask", "--app", "screening", "train"], cwd=REPO_ROOT, env=env,
+            # --audited: this start is recorded below with the admin as actor; the command adds no second event
+            [sys.executable, "-m", "flask", "--app", "screening", "train", "--audited"], cwd=REPO_ROOT, env=env,
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     data = {"state": "running", "pid": process.pid, "started_at": datetime.now(UTC).isoformat(), "log": str(log)}
     _status_file(instance_path).write_text(json.dumps(data))
-    audit.record("model.retrain", actor_id=actor_id, object_type="model")
+    audit.record("model.retrain", actor_id=actor_id, object_type="model", via="admin")
     db.session.commit()
     return data
