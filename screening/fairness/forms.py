@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from screening.fairness.service import DECLINED, ETHNICITY_MAX_LENGTH, SEX_CATEGORIES, SEX_LABELS
+from screening.web import parse_int
 
 
 class ScopeForm(FlaskForm):
@@ -18,11 +19,10 @@ class ScopeForm(FlaskForm):
     date_to = DateField(_l("Scored to"), validators=[Optional()])
 
     def vacancy_id(self) -> int | None:
-        value = self.vacancy.data or ""
-        return int(value) if value.isdigit() else None
+        return parse_int(self.vacancy.data)
 
     def validate_vacancy(self, field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and parse_int(field.data) is None:
             raise ValidationError(_l("No such vacancy."))
 
 
