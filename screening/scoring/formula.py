@@ -365,6 +365,18 @@ def _structure(sentences: Sequence[SentenceEvidence], settings: ScoringSettings)
             + settings.star_result * best["result"])
 
 
+def band_for(score: float, settings: ScoringSettings) -> str:
+    """The recommendation band of a hiring score under the given thresholds (not "insufficient":
+    whether the evidence suffices for advice at all does not depend on the thresholds)."""
+    if score >= settings.strong_yes:
+        return "strong_yes"
+    if score >= settings.yes:
+        return "yes"
+    if score >= settings.mixed:
+        return "mixed"
+    return "no"
+
+
 def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values) if values else 0.0
 
@@ -487,14 +499,8 @@ def score_candidate(answers: Sequence[AnswerEvidence], settings: ScoringSettings
 
     if score is None or n_rated < settings.min_answers or n_evidence < settings.min_evidence:
         recommendation = "insufficient"
-    elif score >= settings.strong_yes:
-        recommendation = "strong_yes"
-    elif score >= settings.yes:
-        recommendation = "yes"
-    elif score >= settings.mixed:
-        recommendation = "mixed"
     else:
-        recommendation = "no"
+        recommendation = band_for(score, settings)
 
     def r4(x: float | None) -> float | None:
         return None if x is None else round(x, 4)

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from screening.extensions import db
-from screening.models import Answer, EvidenceTag, Interview, ScoreRecord, User
-from screening.scoring.formula import AnswerEvidence, ScoringSettings, SentenceEvidence, score_candidate
+from screening.models import Answer, EvidenceTag, Interview, ScoreRecord, User, as_utc
+from screening.scoring.formula import AnswerEvidence, ScoringSettings, SentenceEvidence, band_for, score_candidate
 from screening.services import audit, evidence, settings
 from screening.services.errors import ServiceError
 
@@ -40,9 +41,13 @@ def _analyse(answer: Answer, question: dict[str, Any], lang: str, tagger) -> dic
 
 
 def _store_tags(answer: Answer, analysis: dict[str, Any] | None) -> None:
-    """Replace the model's unreviewed tags; reviewed ones and reviewers' own tags stay."""
+    """Replace the model's unreviewed tags; reviewed ones and reviewers' own tags stay.
+
+    Kept tags still fit the text: saving a changed answer deletes all its tags
+    (services.interviews.save_answer). A span outside the text is dropped all the same.
+    """
     for tag in list(answer.tags):
-        if tag.source == "model" and tag.verdict is None:
+        if (tag.source == "model" and tag.verdict is None) or tag.end > len(answer.text):
             answer.tags.remove(tag)
     if analysis is None:
         return
@@ -78,7 +83,7 @@ def related_interviews(interview: Interview) -> list[Interview]:
 def score_interview(interview: Interview, actor: User | None) -> ScoreRecord:
     """Tag the interview's answers and record a scoring event. Commits."""
     if interview.candidate.active_consent is None:
-        raise ServiceError("The candidate has no active consent: the interview is not scored.")
+        raise ServiceError(_l("The candidate has no active consent: the interview is not scored."))
     tagger = None
     if evidence.tagger_enabled():
         from screening.nlp.errors import ModelUnavailable
@@ -92,7 +97,7 @@ def score_interview(interview: Interview, actor: User | None) -> ScoreRecord:
     model_version = tagger.version if tagger else None
     for item in related_interviews(interview):
         questions = {q["id"]: q for q in item.guide_snapshot.get("questions", [])}
-        previous = latest_score(item)
+        previous = current_score(item)
         for answer in item.answers:
             question = questions.get(answer.question_id, {"text": {}, "indicators": [], "red_flags": []})
             if item.id == interview.id or previous is None:
@@ -109,6 +114,10 @@ def score_interview(interview: Interview, actor: User | None) -> ScoreRecord:
                          low=result.low, high=result.high, recommendation=result.recommendation,
                          details={**result.to_dict(), "analysis": analyses,
                                   "interview_ids": [i.id for i in related_interviews(interview)],
+                                  # the answers as scored: a later edit (after a reopen) makes their
+                                  # offsets stale, and the scorecard then withholds their quotes
+                                  "answer_versions": {str(a.id): a.version for i in related_interviews(interview)
+                                                      for a in i.answers},
                                   "classifier_enabled": tagger is not None},
                          triggered_by_id=actor.id if actor else None, created_at=datetime.now(UTC))
     db.session.add(record)
@@ -123,3 +132,47 @@ def score_interview(interview: Interview, actor: User | None) -> ScoreRecord:
 def latest_score(interview: Interview) -> ScoreRecord | None:
     return db.session.scalar(sa.select(ScoreRecord).where(ScoreRecord.interview_id == interview.id)
                              .order_by(ScoreRecord.id.desc()).limit(1))
+
+
+def current_score(interview: Interview) -> ScoreRecord | None:
+    """The score of the interview as it stands: the latest scoring event since its last completion.
+
+    An interview in progress (never completed, or reopened) has none; so has a completed one
+    whose scoring did not happen. Earlier events stay in the table as the audit trail.
+    """
+    if not interview.is_locked:
+        return None
+    record = latest_score(interview)
+    if record is None or interview.completed_at is None:
+        return record
+    return record if as_utc(record.created_at) >= as_utc(interview.completed_at) else None
+
+
+def unscored_reason(interview: Interview) -> Any:
+    """Why a completed interview has no current score (None: it has one, or is not completed)."""
+    if not interview.is_locked or current_score(interview) is not None:
+        return None
+    if interview.candidate.active_consent is None:
+        return _l("the candidate's consent to data processing is withdrawn, and nothing is scored without it.")
+    return _l("scoring did not finish (for example the server stopped); score it again.")
+
+
+def thresholds() -> dict[str, float]:
+    """The recommendation thresholds that apply now (admin settings)."""
+    current = scoring_settings()
+    return {"strong_yes": current.strong_yes, "yes": current.yes, "mixed": current.mixed}
+
+
+def current_band(record: ScoreRecord | None, bands: ScoringSettings | None = None) -> str | None:
+    """The band of a recorded score under the thresholds that apply now.
+
+    The band stored with the scoring event (`record.recommendation`) is kept unchanged for the
+    audit trail; everything shown (pages, comparison, CSV, PDF, API) uses this one, so an admin's
+    change of thresholds applies at once and everywhere. "Insufficient" does not depend on the
+    thresholds, so it stays.
+    """
+    if record is None:
+        return None
+    if record.hiring_score is None or record.recommendation == "insufficient":
+        return "insufficient"
+    return band_for(record.hiring_score, bands or scoring_settings())
