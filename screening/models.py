@@ -293,6 +293,8 @@ class Interview(db.Model):
     # The guide as it stood in the pinned bank version: ordered questions with their content.
     guide_snapshot: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON)
     notes: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    # Optimistic lock for the notes, like Answer.version (see services.interviews.save_notes).
+    notes_version: orm.Mapped[int] = orm.mapped_column(default=0, server_default=sa.text("0"))
     started_at: orm.Mapped[datetime] = orm.mapped_column(Timestamp, default=utcnow)
     completed_at: orm.Mapped[datetime | None] = orm.mapped_column(Timestamp)
 

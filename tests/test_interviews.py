@@ -267,3 +267,154 @@ def test_api_access_rules(app, client, api_token, world):
     assert client.post("/api/v1/interviews", json={"candidate_id": world["candidate"], "guide_id": world["guide"]},
                        headers=manager).status_code == 403
     assert client.post("/api/v1/interviews", json={"candidate_id": "1"}, headers=outsider).status_code == 422
+
+
+# ---------------------------------------------------------------- review fixes: races, notes, lists, bad input
+
+
+def _complete_meanwhile(monkeypatch, app, interview_id):
+    """Let a completion land between the save's checks and its UPDATE (as another process could)."""
+    original = interviews._hold_open
+
+    def hold_then_complete(iid, **kw):
+        original(iid, **kw)
+        db.session.execute(sa.update(Interview).where(Interview.id == interview_id).values(status="completed"))
+
+    monkeypatch.setattr(interviews, "_hold_open", hold_then_complete)
+
+
+def test_a_save_that_loses_the_race_with_completion_is_locked(app, world, monkeypatch):
+    interview_id = start(app, world)
+    qid = first_question(app, interview_id)
+    with app.app_context():
+        r1 = user(world, "recruiter1")
+        interviews.save_answer(interview_id, qid, r1, text="before", expected_version=0)
+        interviews.save_notes(interview_id, r1, "notes before", 0)
+        _complete_meanwhile(monkeypatch, app, interview_id)
+        with pytest.raises(Locked):
+            interviews.save_answer(interview_id, qid, r1, text="after completion", expected_version=1)
+        with pytest.raises(Locked):
+            interviews.save_notes(interview_id, r1, "notes after completion", 1)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(Answer.text).where(Answer.interview_id == interview_id,
+                                                              Answer.question_id == qid)) == "before"
+        assert db.session.scalar(sa.select(Interview.notes).where(Interview.id == interview_id)) == "notes before"
+
+
+def test_notes_carry_a_version_like_answers(app, world):
+    interview_id = start(app, world)
+    with app.app_context():
+        r1 = user(world, "recruiter1")
+        saved = interviews.save_notes(interview_id, r1, "calm", 0)
+        assert (saved.notes, saved.version) == ("calm", 1)
+        assert interviews.save_notes(interview_id, r1, "calm, specific", 1).version == 2
+        with pytest.raises(Conflict) as info:
+            interviews.save_notes(interview_id, r1, "from a stale tab", 1)
+        assert info.value.current == {"notes": "calm, specific", "version": 2}
+        with pytest.raises(TooLarge):
+            interviews.save_notes(interview_id, r1, "x" * 20_001, 2)
+        with pytest.raises(ServiceError):
+            interviews.save_notes(interview_id, r1, "x", "2")
+        with pytest.raises(Forbidden):
+            interviews.save_notes(interview_id, user(world, "manager1"), "x", 2)
+
+
+def test_notes_endpoint_reports_versions_conflicts_and_refusals(app, client, auth, world):
+    interview_id = start(app, world)
+    auth.login("recruiter1@example.com")
+    page = client.get(f"/interviews/{interview_id}").get_data(as_text=True)
+    assert 'id="notes" data-version="0"' in page
+    url = f"/interviews/{interview_id}/notes"
+    ok = client.put(url, json={"notes": "calm", "version": 0})
+    assert ok.status_code == 200 and ok.get_json() == {"notes": "calm", "version": 1}
+    stale = client.put(url, json={"notes": "other tab", "version": 0})
+    assert stale.status_code == 409 and stale.get_json()["error"] == "conflict"
+    assert stale.get_json()["current"] == {"notes": "calm", "version": 1}
+    too_long = client.put(url, json={"notes": "x" * 20_001, "version": 1})
+    assert too_long.status_code == 413 and "20000" in too_long.get_json()["message"]
+    assert 'id="notes" data-version="1"' in client.get(f"/interviews/{interview_id}").get_data(as_text=True)
+
+
+def test_candidate_and_vacancy_pages_list_interviews_beyond_the_list_cap(app, client, auth, world):
+    oldest = start(app, world)
+    with app.app_context():
+        other = candidates.create_candidate(candidates.CandidateInput("Many Interviews", consent=True),
+                                            user(world, "recruiter1"), "v1")
+        template = db.session.get(Interview, oldest)
+        base = dict(vacancy_id=world["vacancy"], guide_id=template.guide_id, bank_version_id=template.bank_version_id,
+                    interviewer_id=world["recruiter1"], status="in_progress", lang="ru", notes="",
+                    guide_snapshot={"title": {"ru": "Другое", "en": "Other"}, "questions": []})
+        db.session.execute(sa.insert(Interview), [{**base, "candidate_id": other.id} for _ in range(501)])
+        db.session.commit()
+    auth.login("recruiter1@example.com")
+    candidate_page = client.get(f"/candidates/{world['candidate']}").get_data(as_text=True)
+    assert f"/interviews/{oldest}\"" in candidate_page
+    vacancy_page = client.get(f"/vacancies/{world['vacancy']}").get_data(as_text=True)
+    assert f"/interviews/{oldest}\"" in vacancy_page and vacancy_page.count("Many Interviews") == 501
+    auth.logout()
+    auth.login("recruiter2@example.com")  # not on the vacancy: sees none of them
+    assert client.get(f"/vacancies/{world['vacancy']}").status_code == 404
+    with app.app_context():
+        assert interviews.interviews_of(user(world, "recruiter2"), vacancy_id=world["vacancy"]) == []
+        assert len(interviews.interviews_of(user(world, "manager1"), vacancy_id=world["vacancy"])) == 502
+
+
+HUGE = "9" * 25
+
+
+def test_huge_or_odd_ids_in_the_start_form_are_refused_with_a_message(client, auth, world):
+    auth.login("recruiter1@example.com")
+    for data in ({"candidate_id": HUGE, "vacancy_id": world["vacancy"]},
+                 {"candidate_id": world["candidate"], "vacancy_id": HUGE},
+                 {"candidate_id": "²", "vacancy_id": ""},
+                 {"candidate_id": "", "vacancy_id": world["vacancy"]}):
+        response = client.post("/interviews/new", data={**data, "guide_id": "", "lang": "en"})
+        assert response.status_code == 422, data
+        page = response.get_data(as_text=True)
+        assert "Choose from the list." in page or "Choose a candidate." in page
+        assert '<option selected value="en">' in page  # what was chosen stays chosen
+
+
+def test_huge_ids_in_the_vacancy_form_are_refused_and_the_form_keeps_the_title(client, auth, world):
+    auth.login("recruiter1@example.com")
+    for extra in ({"manager_id": HUGE}, {"recruiter_ids": [str(world["recruiter1"]), HUGE]}, {"manager_id": "-1"}):
+        response = client.post("/vacancies/new", data={"title": "Kept title", "role": "retail_service", **extra})
+        assert response.status_code == 422, extra
+        page = response.get_data(as_text=True)
+        assert "Choose from the list." in page and 'value="Kept title"' in page
+
+
+def test_vacancy_role_must_be_one_of_the_banks_roles(app, client, auth, world):
+    with app.app_context():
+        with pytest.raises(ServiceError) as info:
+            vacancies.create_vacancy(vacancies.VacancyInput("Odd", "made-up-role", None, None), user(world, "recruiter1"))
+        assert "role" in info.value.reasons
+        with pytest.raises(ServiceError):
+            vacancies.update_vacancy(world["vacancy"], vacancies.VacancyInput("Odd", "made-up-role", None, None),
+                                     user(world, "recruiter1"))
+    auth.login("recruiter1@example.com")
+    response = client.post("/vacancies/new", data={"title": "Made up", "role": "made-up-role"})
+    assert response.status_code == 422 and "roles" in response.get_data(as_text=True)
+    assert 'value="Made up"' in response.get_data(as_text=True)
+
+
+def test_start_page_preselects_a_guide(client, auth, world):
+    auth.login("recruiter1@example.com")
+    for param in ("guide", "guide_id"):
+        page = client.get(f"/interviews/new?{param}={world['guide']}").get_data(as_text=True)
+        assert f'<option selected value="{world["guide"]}">' in page
+    response = client.post("/interviews/new", data={"candidate_id": world["candidate"], "vacancy_id": "",
+                                                    "guide_id": world["guide"], "lang": "en"})
+    assert response.status_code == 302
+
+
+def test_service_messages_are_translatable():
+    """The messages people see are marked for translation (extracted into the catalogue)."""
+    from babel.messages.extract import extract_from_file
+
+    root = Path(__file__).resolve().parent.parent / "screening" / "services"
+    found = set()
+    for name in ("candidates.py", "scoring.py"):
+        found |= {m[1] for m in extract_from_file("python", root / name, keywords={"_l": None})}
+    assert "Only recruiters and admins record consent." in found
+    assert "The candidate has no active consent: the interview is not scored." in found

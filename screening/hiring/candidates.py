@@ -54,9 +54,8 @@ def create():
 @security.roles_required(*EVERYONE)
 def show(candidate_id: int):
     candidate = access.candidate_for_view(actor(), candidate_id)
-    visible = {i.id for i in interviews.list_interviews(actor())}
     return render_template("candidates/show.html", candidate=candidate,
-                           interviews=[i for i in candidate.interviews if i.id in visible])
+                           interviews=interviews.interviews_of(actor(), candidate_id=candidate.id))
 
 
 @bp.post("/<int:candidate_id>/consent/withdraw")

@@ -1,15 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from screening.hiring.common import ChosenId
 
 
 class VacancyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[], validate_choice=False)
     guide_id = SelectField(_l("Interview guide"), choices=[], validate_choice=False)
-    manager_id = SelectField(_l("Hiring manager"), choices=[], validate_choice=False)
-    recruiter_ids = SelectMultipleField(_l("Recruiters"), choices=[], validate_choice=False)
+    manager_id = SelectField(_l("Hiring manager"), choices=[], validate_choice=False, validators=[ChosenId()])
+    recruiter_ids = SelectMultipleField(_l("Recruiters"), choices=[], validate_choice=False, validators=[ChosenId()])
 
 
 class CandidateForm(FlaskForm):
@@ -20,9 +22,10 @@ class CandidateForm(FlaskForm):
 
 
 class StartInterviewForm(FlaskForm):
-    candidate_id = SelectField(_l("Candidate"), choices=[], validate_choice=False)
-    vacancy_id = SelectField(_l("Vacancy"), choices=[], validate_choice=False)
-    guide_id = SelectField(_l("Guide"), choices=[], validate_choice=False)
+    candidate_id = SelectField(_l("Candidate"), choices=[], validate_choice=False,
+                               validators=[InputRequired(_l("Choose a candidate.")), ChosenId()])
+    vacancy_id = SelectField(_l("Vacancy"), choices=[], validate_choice=False, validators=[ChosenId()])
+    guide_id = SelectField(_l("Guide"), choices=[], validate_choice=False, validators=[Length(max=80)])
     lang = SelectField(_l("Interview language"), choices=[("ru", "Русский"), ("en", "English")])
 
 

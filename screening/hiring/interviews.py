@@ -10,7 +10,7 @@ from screening.errors import json_error
 from screening.hiring.common import actor, form_errors, int_or_none
 from screening.hiring.forms import ReopenForm, StartInterviewForm
 from screening.i18n import current_lang, pick
-from screening.services import access, candidates, evidence, interviews, vacancies
+from screening.services import access, candidates, evidence, interviews, scoring, vacancies
 from screening.services.errors import ServiceError
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")
@@ -36,9 +36,11 @@ def _start_form(form: StartInterviewForm | None = None) -> StartInterviewForm:
 @bp.get("/new")
 @security.roles_required(*RUNNERS)
 def new():
+    # Preselections: ?candidate_id=, ?vacancy_id= (a vacancy's page), ?guide_id= or ?guide= (a guide's page).
+    args = request.args
     form = _start_form(StartInterviewForm(data={
-        "candidate_id": request.args.get("candidate_id", ""), "vacancy_id": request.args.get("vacancy_id", ""),
-        "guide_id": request.args.get("guide_id", ""), "lang": current_lang()}))
+        "candidate_id": args.get("candidate_id", "")[:20], "vacancy_id": args.get("vacancy_id", "")[:20],
+        "guide_id": (args.get("guide_id") or args.get("guide") or "")[:80], "lang": current_lang()}))
     return render_template("interviews/new.html", form=form)
 
 
@@ -49,7 +51,7 @@ def start():
     if form.validate_on_submit():
         try:
             interview = interviews.start_interview(interviews.StartInput(
-                candidate_id=int_or_none(form.candidate_id.data) or 0, guide_id=form.guide_id.data or None,
+                candidate_id=int_or_none(form.candidate_id.data), guide_id=form.guide_id.data or None,
                 vacancy_id=int_or_none(form.vacancy_id.data), lang=form.lang.data), actor())
         except ServiceError as exc:
             if exc.status == 404:
@@ -106,15 +108,19 @@ def save_notes(interview_id: int):
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("notes"), str):
         return json_error(400, _("Send {\"notes\": \"...\"}."), "bad_json")
-    interviews.save_notes(interview_id, actor(), data["notes"], current_app.config["MAX_ANSWER_CHARS"])
-    return jsonify(ok=True)
+    saved = interviews.save_notes(interview_id, actor(), data["notes"], data.get("version"),
+                                  current_app.config["MAX_ANSWER_CHARS"])
+    return jsonify(notes=saved.notes, version=saved.version)
 
 
 @bp.post("/<int:interview_id>/complete")
 @security.roles_required(*RUNNERS)
 def complete(interview_id: int):
-    interviews.complete_interview(interview_id, actor())
+    interview = interviews.complete_interview(interview_id, actor())
     flash(_("Interview completed and locked."), "success")
+    reason = scoring.unscored_reason(interview)
+    if reason is not None:
+        flash(_("Completed, not scored yet: %(reason)s", reason=reason), "info")
     return redirect(url_for("interviews.room", interview_id=interview_id))
 
 

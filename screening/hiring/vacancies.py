@@ -64,7 +64,7 @@ def create():
 @security.roles_required(*EVERYONE)
 def show(vacancy_id: int):
     vacancy = access.vacancy_for_view(actor(), vacancy_id)
-    rows = [i for i in interviews.list_interviews(actor()) if i.vacancy_id == vacancy.id]
+    rows = interviews.interviews_of(actor(), vacancy_id=vacancy.id)
     return render_template("vacancies/show.html", vacancy=vacancy, interviews=rows)
 
 

@@ -49,7 +49,7 @@ def create_candidate(data: CandidateInput, actor: User, consent_version: str) ->
 def withdraw_consent(candidate_id: int, actor: User) -> Candidate:
     candidate = access.candidate_for_view(actor, candidate_id)
     if actor.role == "manager":
-        raise access.Forbidden("Only recruiters and admins record consent.")
+        raise access.Forbidden(_l("Only recruiters and admins record consent."))
     consent = candidate.active_consent
     if consent is not None:
         consent.withdrawn_at = datetime.now(UTC)
@@ -61,7 +61,7 @@ def withdraw_consent(candidate_id: int, actor: User) -> Candidate:
 def record_consent(candidate_id: int, actor: User, consent_version: str) -> Candidate:
     candidate = access.candidate_for_view(actor, candidate_id)
     if actor.role == "manager":
-        raise access.Forbidden("Only recruiters and admins record consent.")
+        raise access.Forbidden(_l("Only recruiters and admins record consent."))
     if candidate.active_consent is None:
         candidate.consents.append(Consent(purpose=CONSENT_PURPOSE, text_version=consent_version, recorded_by_id=actor.id))
         audit.record("consent.give", actor_id=actor.id, object_type="candidate", object_id=candidate.id)

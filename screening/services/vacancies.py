@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from screening.bank import service as bank
 from screening.extensions import db
 from screening.models import Guide, User, Vacancy
 from screening.services import access, audit
@@ -25,6 +26,8 @@ def _check(data: VacancyInput) -> tuple[Guide | None, User | None, list[User]]:
     reasons = {}
     if not data.title.strip() or len(data.title) > 200:
         reasons["title"] = _l("Give the vacancy a title (up to 200 characters).")
+    if data.role not in role_ids():
+        reasons["role"] = _l("Choose one of the question bank's roles.")
     guide = db.session.get(Guide, data.guide_id) if data.guide_id else None
     if data.guide_id and (guide is None or guide.retired):
         reasons["guide_id"] = _l("Choose an existing guide.")
@@ -62,6 +65,12 @@ def update_vacancy(vacancy_id: int, data: VacancyInput, actor: User) -> Vacancy:
     audit.record("vacancy.update", actor_id=actor.id, object_type="vacancy", object_id=vacancy.id)
     db.session.commit()
     return vacancy
+
+
+def role_ids() -> set[str]:
+    """The roles the question bank defines (its latest version); none before a bank is imported."""
+    version = bank.latest_version()
+    return {r["id"] for r in (version.snapshot.get("roles") or []) if isinstance(r, dict)} if version else set()
 
 
 def list_vacancies(actor: User) -> list[Vacancy]:

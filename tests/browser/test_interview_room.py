@@ -126,3 +126,70 @@ def test_too_long_answer_is_refused_but_kept(page, live_app, recruiter):
     assert saved_answer(live_app, interview_id).text == ""
     with live_app.app.app_context():
         assert db.session.scalar(sa.select(Interview)).status == "in_progress"
+
+
+def saved_notes(server, interview_id: int) -> tuple[str, int]:
+    with server.app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        return interview.notes, interview.notes_version
+
+
+def test_notes_typed_offline_are_kept_and_saved_when_back(page, live_app, recruiter):
+    login(page, live_app, recruiter)
+    interview_id = start_interview(page, live_app)
+    page.route(re.compile(r".*/notes$"), lambda route: route.abort())
+    notes = page.locator("#interview-notes")
+    notes.click()
+    notes.type("Calm; gave a concrete example.", delay=2)
+    page.wait_for_selector("#save-state[data-state=offline]")
+    kept = page.evaluate("() => Object.keys(localStorage).map(k => localStorage.getItem(k)).join('|')")
+    assert "Calm; gave a concrete example." in kept
+    assert saved_notes(live_app, interview_id) == ("", 0)
+    page.unroute(re.compile(r".*/notes$"))
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#save-state[data-state=saved]")
+    assert saved_notes(live_app, interview_id) == ("Calm; gave a concrete example.", 1)
+    assert page.locator("#notes").get_attribute("data-version") == "1"
+    page.reload()
+    page.wait_for_selector("#room[data-ready=true]")
+    assert page.locator("#interview-notes").input_value() == "Calm; gave a concrete example."
+    assert page.locator("#save-state").get_attribute("data-state") == "saved"
+
+
+def test_a_leftover_notes_copy_never_overwrites_newer_notes(page, live_app, recruiter):
+    login(page, live_app, recruiter)
+    interview_id = start_interview(page, live_app)
+    # An old copy from an earlier visit (based on version 0), while the server moved on.
+    page.evaluate("id => localStorage.setItem('screening:interview:' + id + ':__notes',"
+                  " JSON.stringify({text: 'old leftover notes', rating: null, version: 0}))", interview_id)
+    with live_app.app.app_context():
+        db.session.execute(sa.update(Interview).where(Interview.id == interview_id)
+                           .values(notes="newer notes from another tab", notes_version=3))
+        db.session.commit()
+    page.reload()
+    page.wait_for_selector("#room[data-ready=true]")
+    page.wait_for_selector("#notes .conflict:not(.hidden)")
+    assert page.locator("#notes .conflict .theirs").inner_text() == "newer notes from another tab"
+    assert page.locator("#notes .conflict .mine").inner_text() == "old leftover notes"
+    assert page.locator("#save-state").get_attribute("data-state") == "conflict"
+    assert saved_notes(live_app, interview_id) == ("newer notes from another tab", 3)
+    page.click("#notes .take-theirs")
+    assert page.locator("#interview-notes").input_value() == "newer notes from another tab"
+    page.wait_for_selector("#save-state[data-state=saved]")
+
+
+def test_refused_notes_say_why_and_stay(page, live_app, recruiter):
+    live_app.app.config["MAX_ANSWER_CHARS"] = 40
+    login(page, live_app, recruiter)
+    interview_id = start_interview(page, live_app)
+    text = "These notes are certainly longer than forty characters."
+    page.locator("#interview-notes").fill(text)
+    page.wait_for_selector("#notes .notes-message:not(.hidden)")
+    assert "40" in page.locator("#notes .notes-message").inner_text()
+    assert page.locator("#save-state").get_attribute("data-state") == "error"
+    assert page.locator("#interview-notes").input_value() == text
+    assert saved_notes(live_app, interview_id) == ("", 0)
+    page.locator("#interview-notes").fill("Short now.")
+    page.wait_for_selector("#save-state[data-state=saved]")
+    assert saved_notes(live_app, interview_id) == ("Short now.", 1)
+    assert page.locator("#notes .notes-message").is_hidden()

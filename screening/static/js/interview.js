@@ -23,26 +23,37 @@
   var states = {};
 
   // ------------------------------------------------------------ local storage (the safety net)
-  function storageGet(qid) {
-    try { return JSON.parse(window.localStorage.getItem(STORE + qid) || "null"); } catch (e) { return null; }
+  // One entry per answer (key: question id) and one for the notes (key: NOTES), each with the
+  // version the edit was based on, so a copy left from an older visit never silently
+  // overwrites what the server got since.
+  var NOTES = "__notes";
+  function storageGet(key) {
+    var raw = null;
+    try { raw = window.localStorage.getItem(STORE + key); } catch (e) { return null; }
+    if (raw === null) { return null; }
+    try {
+      var kept = JSON.parse(raw);
+      if (kept && typeof kept === "object" && typeof kept.text === "string") { return kept; }
+    } catch (e) { /* an older plain-text copy: below */ }
+    return { text: raw, rating: null, version: null };  // no version known: shown as a conflict
   }
   function storagePut(state) {
     try {
-      window.localStorage.setItem(STORE + state.qid, JSON.stringify({
+      window.localStorage.setItem(STORE + state.key, JSON.stringify({
         text: state.textarea.value, rating: state.rating, version: state.version, at: Date.now()
       }));
     } catch (e) { /* storage full or blocked: the server save still runs */ }
   }
-  function storageClear(qid) {
-    try { window.localStorage.removeItem(STORE + qid); } catch (e) { /* ignore */ }
+  function storageClear(key) {
+    try { window.localStorage.removeItem(STORE + key); } catch (e) { /* ignore */ }
   }
 
   // ------------------------------------------------------------ state and the indicator
   function refreshIndicator() {
     var worst = "saved";
     var order = ["saved", "saving", "error", "offline", "conflict"];
-    Object.keys(states).forEach(function (qid) {
-      var s = states[qid];
+    Object.keys(states).forEach(function (key) {
+      var s = states[key];
       var status = s.conflict ? "conflict" : s.offline ? "offline" : s.error ? "error" :
         (s.pending || s.inflight) ? "saving" : "saved";
       if (order.indexOf(status) > order.indexOf(worst)) { worst = status; }
@@ -53,15 +64,22 @@
   }
 
   function markOverview(state) {
+    if (state.isNotes) { return; }
     var item = overview[state.index];
     if (!item) { return; }
     item.classList.toggle("answered", state.textarea.value.trim().length > 0);
     item.querySelector(".ov-rating").textContent = state.rating ? "★" + state.rating : "";
   }
 
-  // ------------------------------------------------------------ saving
+  // ------------------------------------------------------------ saving (answers and the notes alike)
   function payload(state) {
+    if (state.isNotes) { return { notes: state.textarea.value, version: state.version }; }
     return { text: state.textarea.value, rating: state.rating, version: state.version };
+  }
+
+  function unchangedSince(state, body) {
+    return state.isNotes ? state.textarea.value === body.notes
+      : state.textarea.value === body.text && state.rating === body.rating;
   }
 
   function scheduleSave(state, delay) {
@@ -76,7 +94,7 @@
     state.inflight = true;
     state.again = false;
     refreshIndicator();
-    fetch(room.dataset.saveUrl.replace("__QID__", encodeURIComponent(state.qid)), {
+    fetch(state.url, {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body)
@@ -93,9 +111,9 @@
         state.section.dataset.version = state.version;
         state.error = false;
         showMessage(state, "");
-        if (state.textarea.value === body.text && state.rating === body.rating && !state.again) {
+        if (unchangedSince(state, body) && !state.again) {
           state.pending = false;
-          storageClear(state.qid);
+          storageClear(state.key);
         } else {
           storagePut(state);
           scheduleSave(state, 0);
@@ -124,8 +142,8 @@
   }
 
   function retryAll() {
-    Object.keys(states).forEach(function (qid) {
-      var s = states[qid];
+    Object.keys(states).forEach(function (key) {
+      var s = states[key];
       if (s.pending && !s.conflict) { s.backoff = 0; scheduleSave(s, 0); }
     });
   }
@@ -139,9 +157,13 @@
   // ------------------------------------------------------------ conflicts: show both, overwrite neither
   function showConflict(state, theirs) {
     state.conflict = theirs;
-    state.conflictBox.querySelector(".theirs").textContent = theirs.text || "";
+    state.conflictBox.querySelector(".theirs").textContent = theirText(state, theirs);
     state.conflictBox.querySelector(".mine").textContent = state.textarea.value;
     state.conflictBox.classList.remove("hidden");
+  }
+
+  function theirText(state, theirs) {
+    return (state.isNotes ? theirs.notes : theirs.text) || "";
   }
 
   function resolve(state, keepMine) {
@@ -155,11 +177,13 @@
       storagePut(state);
       save(state);
     } else {
-      state.textarea.value = theirs.text || "";
-      setRating(state, theirs.rating, false);
+      state.textarea.value = theirText(state, theirs);
       state.pending = false;
-      storageClear(state.qid);
-      requestTags(state, 0);
+      storageClear(state.key);
+      if (!state.isNotes) {
+        setRating(state, theirs.rating, false);
+        requestTags(state, 0);
+      }
     }
     markOverview(state);
     refreshIndicator();
@@ -167,7 +191,7 @@
 
   // ------------------------------------------------------------ evidence as they type
   function requestTags(state, delay) {
-    if (!taggerOn) { return; }
+    if (!taggerOn || state.isNotes) { return; }
     window.clearTimeout(state.tagTimer);
     state.tagTimer = window.setTimeout(function () {
       if (state.tagAbort) { state.tagAbort.abort(); }
@@ -300,16 +324,55 @@
     if (go) { leave(); show(parseInt(go.dataset.goto, 10)); }
   });
 
+  function anyUnsaved() {
+    return Object.keys(states).some(function (key) { return states[key].pending || states[key].conflict; });
+  }
+
   window.addEventListener("beforeunload", function (event) {
-    var unsaved = Object.keys(states).some(function (qid) { return states[qid].pending || states[qid].conflict; });
-    if (unsaved) { event.preventDefault(); event.returnValue = msg.msgUnsaved; return msg.msgUnsaved; }
+    if (anyUnsaved()) { event.preventDefault(); event.returnValue = msg.msgUnsaved; return msg.msgUnsaved; }
   });
+
+  // Work left in this browser by an earlier visit (closed tab, failed save, server restart):
+  // re-sent when it was based on what the server still has, otherwise shown beside it.
+  function restoreKept(state) {
+    var kept = storageGet(state.key);
+    if (!kept) { return; }
+    var differs = kept.text !== state.textarea.value || (!state.isNotes && kept.rating !== state.rating);
+    if (!differs) { storageClear(state.key); return; }
+    if (kept.version === state.version) {
+      state.textarea.value = kept.text;
+      if (!state.isNotes) { setRating(state, kept.rating, false); }
+      state.pending = true;
+      scheduleSave(state, 0);
+    } else {
+      var theirs = state.isNotes ? { notes: state.textarea.value, version: state.version }
+        : { text: state.textarea.value, rating: state.rating, version: state.version };
+      state.textarea.value = kept.text;
+      state.pending = true;
+      showConflict(state, theirs);
+    }
+  }
+
+  function watchTyping(state) {
+    state.textarea.addEventListener("input", function () {
+      state.pending = true;
+      state.error = false;
+      storagePut(state);
+      markOverview(state);
+      scheduleSave(state, SAVE_DELAY);
+      requestTags(state, TAG_DELAY);
+      refreshIndicator();
+    });
+    state.conflictBox.querySelector(".keep-mine").addEventListener("click", function () { resolve(state, true); });
+    state.conflictBox.querySelector(".take-theirs").addEventListener("click", function () { resolve(state, false); });
+  }
 
   // ------------------------------------------------------------ set up each question
   sections.forEach(function (section, index) {
     var qid = section.dataset.qid;
     var state = {
-      qid: qid, index: index, section: section,
+      key: qid, qid: qid, index: index, section: section, isNotes: false,
+      url: room.dataset.saveUrl.replace("__QID__", encodeURIComponent(qid)),
       textarea: section.querySelector("textarea.answer"),
       message: section.querySelector(".answer-message"),
       conflictBox: section.querySelector(".conflict"),
@@ -323,74 +386,37 @@
     markOverview(state);
 
     if (editable) {
-      // Work left in this browser by an earlier visit (closed tab, failed save, server restart).
-      var kept = storageGet(qid);
-      if (kept && (kept.text !== state.textarea.value || kept.rating !== state.rating)) {
-        if (kept.version === state.version) {
-          state.textarea.value = kept.text;
-          setRating(state, kept.rating, false);
-          state.pending = true;
-          scheduleSave(state, 0);
-        } else {
-          var theirs = { text: state.textarea.value, rating: state.rating, version: state.version };
-          state.textarea.value = kept.text;
-          state.pending = true;
-          showConflict(state, theirs);
-        }
-      } else if (kept) {
-        storageClear(qid);
-      }
-      state.textarea.addEventListener("input", function () {
-        state.pending = true;
-        state.error = false;
-        storagePut(state);
-        markOverview(state);
-        scheduleSave(state, SAVE_DELAY);
-        requestTags(state, TAG_DELAY);
-        refreshIndicator();
-      });
+      restoreKept(state);
+      watchTyping(state);
       section.addEventListener("change", function (event) {
         if (event.target.matches('input[type="radio"]')) { setRating(state, event.target.value, true); }
       });
-      state.conflictBox.querySelector(".keep-mine").addEventListener("click", function () { resolve(state, true); });
-      state.conflictBox.querySelector(".take-theirs").addEventListener("click", function () { resolve(state, false); });
     }
     if (!taggerOn) { section.querySelector(".evidence-state").textContent = msg.msgTaggerOff; }
     if (state.textarea.value.trim()) { requestTags(state, 50 * index); }
   });
 
-  // ------------------------------------------------------------ interview notes (same safety net)
-  var notes = document.getElementById("interview-notes");
-  if (notes && editable) {
-    var notesTimer = null;
-    notes.addEventListener("input", function () {
-      try { window.localStorage.setItem(STORE + "__notes", notes.value); } catch (e) { /* ignore */ }
-      window.clearTimeout(notesTimer);
-      notesTimer = window.setTimeout(function saveNotes() {
-        fetch(room.dataset.notesUrl, {
-          method: "PUT", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
-          body: JSON.stringify({ notes: notes.value })
-        }).then(function (r) {
-          if (r.ok) { try { window.localStorage.removeItem(STORE + "__notes"); } catch (e) { /* ignore */ } }
-          else if (r.status >= 500) { notesTimer = window.setTimeout(saveNotes, 5000); }
-        }).catch(function () { notesTimer = window.setTimeout(saveNotes, 5000); });
-      }, SAVE_DELAY);
-    });
-    var keptNotes = null;
-    try { keptNotes = window.localStorage.getItem(STORE + "__notes"); } catch (e) { /* ignore */ }
-    if (keptNotes !== null && keptNotes !== notes.value) {
-      notes.value = keptNotes;
-      notes.dispatchEvent(new Event("input"));
-    }
+  // ------------------------------------------------------------ interview notes (the same safety net)
+  var notesBox = document.getElementById("notes");
+  if (notesBox && editable) {
+    var notesState = {
+      key: NOTES, isNotes: true, section: notesBox, url: room.dataset.notesUrl,
+      textarea: notesBox.querySelector("textarea"),
+      message: notesBox.querySelector(".notes-message"),
+      conflictBox: notesBox.querySelector(".conflict"),
+      version: parseInt(notesBox.dataset.version, 10) || 0, rating: null,
+      pending: false, inflight: false, offline: false, error: false, conflict: null, backoff: 0
+    };
+    states[NOTES] = notesState;
+    restoreKept(notesState);
+    watchTyping(notesState);
   }
 
   // Completing waits for every answer to be saved first.
   var completeForm = document.getElementById("complete-form");
   if (completeForm) {
     completeForm.addEventListener("submit", function (event) {
-      var unsaved = Object.keys(states).some(function (qid) { return states[qid].pending || states[qid].conflict; });
-      if (unsaved) { event.preventDefault(); retryAll(); window.alert(msg.msgUnsaved); }
+      if (anyUnsaved()) { event.preventDefault(); retryAll(); window.alert(msg.msgUnsaved); }
     }, true);
   }
 
