@@ -225,3 +225,232 @@ def test_api_scorecard_of_an_open_interview_is_409(app, client, api_token, world
         interview_id = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=world["vacancy"]), r1).id
     headers = api_token("recruiter", "recruiter1@example.com")
     assert client.get(f"/api/v1/interviews/{interview_id}/scorecard", headers=headers).status_code == 409
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def _user(world, key) -> User:
+    return db.session.get(User, world[key])
+
+
+def test_changed_answers_lose_their_tags_and_tags_are_reviewed_only_when_completed(app, client, auth, world):
+    interview_id = run_interview(app, world, "Edited", [GOOD])
+    with app.app_context():
+        tag = db.session.scalar(sa.select(EvidenceTag).where(EvidenceTag.source == "model").order_by(EvidenceTag.id))
+        answer_id, tag_id, start, end = tag.answer_id, tag.id, tag.start, tag.end
+        qid = tag.answer.question_id
+        scorecards.review_tag(tag_id, "confirmed", _user(world, "manager1"))
+        scorecards.add_tag(answer_id, start, end, "loyalty" if tag.indicator != "loyalty" else "internal",
+                           _user(world, "manager1"))
+        interviews.reopen_interview(interview_id, _user(world, "admin"), "the answer was typed into the wrong field")
+        # an interview in progress is not reviewed
+        with pytest.raises(ServiceError, match="completed"):
+            scorecards.review_tag(tag_id, "rejected", _user(world, "manager1"))
+        with pytest.raises(ServiceError, match="completed"):
+            scorecards.add_tag(answer_id, start, end, "needs", _user(world, "manager1"))
+        # a rating or the same text keeps the tags; a changed text drops all of them
+        r1 = _user(world, "recruiter1")
+        interviews.save_answer(interview_id, qid, r1, rating=4)
+        interviews.save_answer(interview_id, qid, r1, text=GOOD)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceTag)
+                                 .where(EvidenceTag.answer_id == answer_id)) >= 2
+        interviews.save_answer(interview_id, qid, r1, text="Совсем другой ответ. " + BAD)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceTag)
+                                 .where(EvidenceTag.answer_id == answer_id)) == 0
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "evidence.discard"))
+        assert event.details["reviewed"] >= 2 and "Совсем" not in str(event.details)
+        assert not any(e["id"] == f"feedback-{answer_id}" for e in feedback.feedback_answers())
+        interviews.complete_interview(interview_id, r1)
+        for t in db.session.scalars(sa.select(EvidenceTag).where(EvidenceTag.answer_id == answer_id)):
+            assert t.source == "model" and t.answer.text[t.start:t.end].strip()
+    auth.login("manager1@example.com")
+    page = client.get(f"/scorecards/{interview_id}").get_data(as_text=True)
+    assert "Совсем другой ответ." in page and 'id="stale-note"' not in page
+
+
+def test_review_of_an_open_interview_is_refused_on_the_page(app, client, auth, world):
+    interview_id = run_interview(app, world, "Reopened", [GOOD])
+    with app.app_context():
+        tag = db.session.scalar(sa.select(EvidenceTag).order_by(EvidenceTag.id))
+        tag_id, answer_id, start, end = tag.id, tag.answer_id, tag.start, tag.end
+        interviews.reopen_interview(interview_id, _user(world, "admin"), "fix")
+    auth.login("manager1@example.com")
+    response = client.post(f"/scorecards/{interview_id}/tags/{tag_id}", data={"verdict": "rejected"})
+    assert response.status_code == 422 and "once the interview is completed" in response.get_data(as_text=True)
+    response = client.post(f"/scorecards/{interview_id}/answers/{answer_id}/tags",
+                           data={f"add{answer_id}-span": f"{start}-{end}", f"add{answer_id}-indicator": "needs"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(EvidenceTag, tag_id).verdict is None
+
+
+def test_a_span_that_is_not_ascii_digits_is_a_clear_4xx(app, client, auth, world):
+    interview_id = run_interview(app, world, "Spans", [GOOD])
+    with app.app_context():
+        answer_id = db.session.scalar(sa.select(EvidenceTag.answer_id).order_by(EvidenceTag.id))
+    auth.login("manager1@example.com")
+    for span in ("²-5", "1-²", "9" * 25 + "-5", "", "3-", "-1-4"):
+        response = client.post(f"/scorecards/{interview_id}/answers/{answer_id}/tags",
+                               data={f"add{answer_id}-span": span, f"add{answer_id}-indicator": "loyalty"})
+        assert response.status_code == 422, span
+        page = response.get_data(as_text=True)
+        assert "Choose a sentence of the answer." in page
+        assert '<option selected value="loyalty">' in page  # the chosen indicator stays chosen
+
+
+def test_completed_but_never_scored_interviews_can_be_scored(app, client, auth, api_token, world, monkeypatch):
+    with app.app_context():
+        r1 = _user(world, "recruiter1")
+        withdrawn = candidates.create_candidate(candidates.CandidateInput("Withdrew", consent=True), r1, "v1")
+        first = interviews.start_interview(interviews.StartInput(withdrawn.id, vacancy_id=world["vacancy"]), r1).id
+        candidates.withdraw_consent(withdrawn.id, r1)
+        interviews.complete_interview(first, r1)
+        failing = candidates.create_candidate(candidates.CandidateInput("Crashed", consent=True), r1, "v1")
+        second = interviews.start_interview(interviews.StartInput(failing.id, vacancy_id=world["vacancy"]), r1)
+        interviews.save_answer(second.id, second.guide_snapshot["questions"][0]["id"], r1, text=GOOD, rating=4)
+        second = second.id
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the tagger crashed")
+
+        monkeypatch.setattr(scoring, "score_interview", broken)
+        interviews.complete_interview(second, r1)  # the completion stands
+        monkeypatch.undo()
+        assert db.session.get(Interview, second).is_locked and scoring.latest_score(db.session.get(Interview, second)) is None
+    auth.login("recruiter1@example.com")
+    page = client.get(f"/scorecards/{first}").get_data(as_text=True)
+    assert "Completed, not scored yet: the candidate&#39;s consent" in page and 'id="rescore-form"' in page
+    page = client.get(f"/scorecards/{second}").get_data(as_text=True)
+    assert "Completed, not scored yet: scoring did not finish" in page and 'id="rescore-form"' in page
+    assert "not completed yet" not in page
+    headers = api_token("manager", "manager1@example.com")
+    body = client.get(f"/api/v1/interviews/{second}/scorecard", headers=headers)
+    assert body.status_code == 409 and "completed, not scored yet" in body.get_json()["message"]
+    assert client.post(f"/scorecards/{second}/rescore").status_code == 302
+    assert 'id="hiring-score"' in client.get(f"/scorecards/{second}").get_data(as_text=True)
+    assert client.post(f"/scorecards/{first}/rescore").status_code == 302  # refused: no consent, said so
+    assert "no active consent" in client.get(f"/scorecards/{first}").get_data(as_text=True)
+    auth.logout()
+    auth.login("manager1@example.com")
+    assert 'id="rescore-form"' not in client.get(f"/scorecards/{first}").get_data(as_text=True)
+    assert client.post(f"/scorecards/{first}/rescore").status_code == 403
+
+
+def test_a_reopened_interview_shows_no_stale_score(app, client, auth, world):
+    interview_id = run_interview(app, world, "Again", [GOOD], [5])
+    with app.app_context():
+        interviews.reopen_interview(interview_id, _user(world, "admin"), "one more question")
+        candidates.withdraw_consent(db.session.get(Interview, interview_id).candidate_id, _user(world, "recruiter1"))
+        interviews.complete_interview(interview_id, _user(world, "recruiter1"))
+        assert scoring.latest_score(db.session.get(Interview, interview_id)) is not None  # kept for the audit trail
+    auth.login("recruiter1@example.com")
+    page = client.get(f"/scorecards/{interview_id}").get_data(as_text=True)
+    assert 'id="hiring-score"' not in page and "Completed, not scored yet" in page
+
+
+def test_bands_follow_the_current_thresholds_everywhere(app, client, auth, api_token, world):
+    interview_id = run_interview(app, world, "Banded", [GOOD], [5])
+    with app.app_context():
+        record = scoring.latest_score(db.session.get(Interview, interview_id))
+        recorded, record_id = record.recommendation, record.id
+        assert recorded not in ("insufficient", None)
+        new = "no" if recorded != "no" else "strong_yes"
+        value = 100.0 if new == "no" else 0.0
+        for key in ("band_strong_yes", "band_yes", "band_mixed"):
+            settings.set_value(key, value, world["admin"])
+    label = {"no": "No", "strong_yes": "Strong yes"}[new]
+    auth.login("manager1@example.com")
+    page = client.get(f"/scorecards/{interview_id}").get_data(as_text=True)
+    assert f'data-band="{new}"' in page
+    assert f"strong yes from {value:g}, yes from {value:g}, mixed from {value:g}" in page
+    assert "When it was scored, the thresholds then in force gave" in page
+    compare = client.get(f"/scorecards/vacancy/{world['vacancy']}").get_data(as_text=True)
+    assert f'<span class="badge {"bad" if new == "no" else "ok"}">{label}</span>' in compare
+    assert f"strong yes from {value:g}" in compare
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/scorecards/vacancy/{world['vacancy']}/csv")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0]["recommendation"] == new and rows[0]["recommendation_when_scored"] == recorded
+    from pypdf import PdfReader
+
+    pdf = client.get(f"/scorecards/{interview_id}/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert label in text and f"strong yes from {value:g}" in " ".join(text.split())
+    body = client.get(f"/api/v1/interviews/{interview_id}/scorecard",
+                      headers=api_token("manager", "manager1@example.com")).get_json()
+    assert body["recommendation"] == new and body["recommendation_when_scored"] == recorded
+    assert body["thresholds"] == {"strong_yes": value, "yes": value, "mixed": value}
+    with app.app_context():
+        assert db.session.get(ScoreRecord, record_id).recommendation == recorded  # the audit trail stays
+
+
+def test_combined_scorecards_show_only_interviews_the_viewer_may_see(app, client, auth, api_token, world):
+    secret = "Секретный ответ из чужого интервью. " + GOOD
+    with app.app_context():
+        admin, r1, r2 = _user(world, "admin"), _user(world, "recruiter1"), _user(world, "recruiter2")
+        vacancies.update_vacancy(world["vacancy"], vacancies.VacancyInput(
+            "Seller", "retail_service", world["guide"], world["manager1"], (r1.id, r2.id)), admin)
+        candidate = candidates.create_candidate(candidates.CandidateInput("Twice", consent=True), r2, "v1")
+        ids = []
+        for who, text in ((r2, secret), (r1, GOOD)):
+            interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=world["vacancy"]), who)
+            for q in interview.guide_snapshot["questions"]:
+                interviews.save_answer(interview.id, q["id"], who, text=text, rating=4)
+            interviews.complete_interview(interview.id, who)
+            ids.append(interview.id)
+        theirs, mine = ids
+        record = scoring.latest_score(db.session.get(Interview, mine))
+        assert record.details["interview_ids"] == [theirs, mine]
+        vacancies.update_vacancy(world["vacancy"], vacancies.VacancyInput(
+            "Seller", "retail_service", world["guide"], world["manager1"], (r2.id,)), admin)
+        card = scorecards.get_scorecard(mine, _user(world, "recruiter1"), audit_view=False)
+        assert [a["interview"].id for a in card.answers] == [mine] * len(card.answers)
+        assert card.withheld_hidden > 0
+        mine_answers = {a.id for a in db.session.get(Interview, mine).answers}
+    auth.login("recruiter1@example.com")
+    assert client.get(f"/scorecards/{theirs}").status_code == 404
+    page = client.get(f"/scorecards/{mine}").get_data(as_text=True)
+    assert "Секретный" not in page and 'id="hidden-note"' in page
+    body = client.get(f"/api/v1/interviews/{mine}/scorecard", headers=api_token("recruiter", "recruiter1@example.com"))
+    assert "Секретный" not in body.get_data(as_text=True)
+    assert {a["answer_id"] for a in body.get_json()["answers"]} == mine_answers
+    auth.logout()
+    auth.login("manager1@example.com")  # the vacancy's manager sees both
+    assert "Секретный" in client.get(f"/scorecards/{mine}").get_data(as_text=True)
+
+
+def test_quotes_of_answers_changed_after_scoring_are_withheld(app, client, auth, world):
+    with app.app_context():
+        r1 = _user(world, "recruiter1")
+        candidate = candidates.create_candidate(candidates.CandidateInput("Changed", consent=True), r1, "v1")
+        ids = []
+        for _ in range(2):
+            interview = interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=world["vacancy"]), r1)
+            for q in interview.guide_snapshot["questions"]:
+                interviews.save_answer(interview.id, q["id"], r1, text=GOOD, rating=4)
+            interviews.complete_interview(interview.id, r1)
+            ids.append(interview.id)
+        first, second = ids
+        interviews.reopen_interview(first, _user(world, "admin"), "typo")
+        q0 = db.session.get(Interview, first).guide_snapshot["questions"][0]["id"]
+        interviews.save_answer(first, q0, r1, text="Короткий новый текст.")
+        card = scorecards.get_scorecard(second, _user(world, "manager1"), audit_view=False)
+        assert card.withheld_stale > 0
+        quotes = [r["quote"] for i in card.indicators for r in i["refs"]]
+        assert quotes and all(q in GOOD for q in quotes)
+    auth.login("manager1@example.com")
+    assert 'id="stale-note"' in client.get(f"/scorecards/{second}").get_data(as_text=True)
+
+
+def test_views_do_not_commit_and_the_pdf_export_is_audited(app, client, auth, world):
+    import inspect
+
+    from screening.scorecards import routes
+
+    assert "commit(" not in inspect.getsource(routes)
+    interview_id = run_interview(app, world, "Audited", [GOOD])
+    auth.login("manager1@example.com")
+    assert client.get(f"/scorecards/{interview_id}/pdf").status_code == 200
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "scorecard.export_pdf"))
+        assert event.object_id == str(interview_id) and event.actor_id == world["manager1"]

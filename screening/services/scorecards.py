@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,36 +58,59 @@ def _answer_spans(answer: Answer) -> list[dict[str, Any]]:
 @dataclass
 class Scorecard:
     interview: Interview
-    record: ScoreRecord | None
+    record: ScoreRecord | None           # the current score (None: not completed, or not scored yet)
     result: dict[str, Any]
     answers: list[dict[str, Any]]
     indicators: list[dict[str, Any]]
     red_flags: list[dict[str, Any]]
     decision: Decision | None
     can_decide: bool
+    band: str | None = None              # the band under the thresholds that apply now
+    recorded_band: str | None = None     # the band stored when it was scored (audit trail)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    unscored_reason: Any = None          # why a completed interview has no score
+    can_rescore: bool = False
+    withheld_hidden: int = 0             # evidence quotes from interviews the viewer may not see
+    withheld_stale: int = 0              # evidence quotes from answers changed after scoring
 
 
 def get_scorecard(interview_id: int, actor: User, audit_view: bool = True) -> Scorecard:
     interview = access.interview_for_view(actor, interview_id)
-    record = scoring.latest_score(interview)
+    record = scoring.current_score(interview)
     result = record.details if record else {}
-    interviews = [db.session.get(Interview, i) for i in result.get("interview_ids", [interview.id])]
-    answers_by_id = {a.id: a for i in interviews if i is not None for a in i.answers}
+    # A combined score spans the candidate's interviews for the vacancy; show only those the
+    # viewer may see now (a recruiter taken off the vacancy keeps the interview they ran).
+    ids = [int(i) for i in result.get("interview_ids", [interview.id])]
+    visible = {i.id: i for i in db.session.scalars(access.interviews_query(actor).where(Interview.id.in_(ids)))}
+    interviews = [visible[i] for i in ids if i in visible]
+    scored_versions = result.get("answer_versions")
+    answers_by_id = {a.id: a for i in interviews for a in i.answers}
+    stale = {a.id for a in answers_by_id.values()
+             if scored_versions is not None and scored_versions.get(str(a.id), a.version) != a.version}
     per_answer = {str(a["answer_id"]): a for a in result.get("answers", [])}
     answers = []
     for item in interviews:
-        if item is None:
-            continue
         questions = {q["id"]: q for q in item.guide_snapshot.get("questions", [])}
         for answer in item.answers:
-            scored = per_answer.get(str(answer.id), {})
+            scored = per_answer.get(str(answer.id), {}) if record else {}
             answers.append({"answer": answer, "interview": item, "question": questions.get(answer.question_id, {}),
                             "segments": segments(answer.text, _answer_spans(answer)), "scored": scored,
+                            "stale": answer.id in stale,
                             "star_present": scored.get("star_present", []),
                             "star_missing": scored.get("star_missing", list(STAR_PARTS))})
+    withheld = {"hidden": 0, "stale": 0}
 
     def refs(block: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{**r, "quote": quote(answers_by_id, r["answer_id"], r["start"], r["end"])} for r in block.get("refs", [])]
+        out = []
+        for r in block.get("refs", []):
+            answer_id = int(r["answer_id"])
+            if answer_id not in answers_by_id:
+                withheld["hidden"] += 1
+            elif answer_id in stale:
+                withheld["stale"] += 1
+            else:
+                out.append({**r, "quote": quote(answers_by_id, answer_id, r["start"], r["end"])})
+        return out
 
     indicators = [{**result["indicators"][i], "refs": refs(result["indicators"][i])}
                   for i in INDICATORS if i in result.get("indicators", {})]
@@ -97,7 +120,31 @@ def get_scorecard(interview_id: int, actor: User, audit_view: bool = True) -> Sc
         audit.record("scorecard.view", actor_id=actor.id, object_type="interview", object_id=interview.id)
         db.session.commit()
     return Scorecard(interview=interview, record=record, result=result, answers=answers, indicators=indicators,
-                     red_flags=red_flags, decision=decision, can_decide=can_decide(actor, interview))
+                     red_flags=red_flags, decision=decision, can_decide=can_decide(actor, interview),
+                     band=scoring.current_band(record), recorded_band=record.recommendation if record else None,
+                     thresholds=scoring.thresholds(), unscored_reason=scoring.unscored_reason(interview),
+                     can_rescore=can_rescore(actor, interview), withheld_hidden=withheld["hidden"],
+                     withheld_stale=withheld["stale"])
+
+
+def can_rescore(actor: User, interview: Interview) -> bool:
+    """Who may score a completed interview again: whoever may edit it (not hiring managers)."""
+    return interview.is_locked and actor.role in ("admin", "recruiter")
+
+
+def rescore(interview_id: int, actor: User) -> ScoreRecord:
+    """Score a completed interview again with the active model (also one that was never scored)."""
+    interview = access.interview_for_edit(actor, interview_id)
+    if not interview.is_locked:
+        raise ServiceError(_l("Complete the interview first."))
+    return scoring.score_interview(interview, actor)  # refuses without consent; commits
+
+
+def record_pdf_export(interview_id: int, actor: User) -> None:
+    """Audit a PDF export of the scorecard (the page renders it; this records that it left)."""
+    access.interview_for_view(actor, interview_id)
+    audit.record("scorecard.export_pdf", actor_id=actor.id, object_type="interview", object_id=interview_id)
+    db.session.commit()
 
 
 def can_decide(actor: User, interview: Interview) -> bool:
@@ -128,14 +175,15 @@ def decide(interview_id: int, actor: User, decision: str, rationale: str) -> Dec
         reasons["decision"] = _l("Complete the interview before deciding.")
     if reasons:
         raise ServiceError(_l("The decision was not recorded."), reasons)
-    record = scoring.latest_score(interview)
+    record = scoring.current_score(interview)
+    band = scoring.current_band(record)
     row = Decision(candidate_id=interview.candidate_id, vacancy_id=interview.vacancy_id, interview_id=interview.id,
                    decision=decision, rationale=rationale, decided_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
     audit.record("decision", actor_id=actor.id, object_type="interview", object_id=interview.id, decision=decision,
-                 recommendation=record.recommendation if record else None,
-                 overrides=bool(record and _contradicts(decision, record.recommendation)))
+                 recommendation=band, recorded_recommendation=record.recommendation if record else None,
+                 overrides=bool(record and _contradicts(decision, band)))
     db.session.commit()
     return row
 
@@ -149,10 +197,18 @@ def _contradicts(decision: str, recommendation: str | None) -> bool:
 
 
 def _reviewable_answer(actor: User, answer_id: int) -> Answer:
+    """An answer the actor may see, of a completed interview: reviewers judge the text as scored.
+
+    An interview in progress (or reopened) can still change, and a changed answer loses its
+    tags (services.interviews.save_answer), so tags are reviewed only once it is completed.
+    """
     answer = db.session.get(Answer, answer_id)
     if answer is None:
         raise NotFound(_l("No such answer."))
-    access.interview_for_view(actor, answer.interview_id)  # 404 when not visible
+    interview = access.interview_for_view(actor, answer.interview_id)  # 404 when not visible
+    if not interview.is_locked:
+        raise ServiceError(_l("Evidence is reviewed once the interview is completed."),
+                           {"span": _l("Evidence is reviewed once the interview is completed.")})
     return answer
 
 
@@ -187,9 +243,9 @@ def add_tag(answer_id: int, start: int, end: int, indicator: str, actor: User, s
     return tag
 
 
-def sentence_spans(answer_id: int, record: ScoreRecord | None) -> list[tuple[int, int]]:
-    """The sentence boundaries the tagger found, for the "add a tag" choice."""
-    if record is None:
+def sentence_spans(answer_id: int, record: ScoreRecord | None, stale: bool = False) -> list[tuple[int, int]]:
+    """The sentence boundaries the tagger found, for the "add a tag" choice (none once the answer changed)."""
+    if record is None or stale:
         return []
     analysis = record.details.get("analysis", {}).get(str(answer_id)) or {}
     return [(s["start"], s["end"]) for s in analysis.get("sentences", [])]
@@ -200,11 +256,12 @@ def sentence_spans(answer_id: int, record: ScoreRecord | None) -> list[tuple[int
 
 def vacancy_rows(vacancy_id: int, actor: User, sort: str = "score") -> list[dict[str, Any]]:
     vacancy = access.vacancy_for_view(actor, vacancy_id)
+    bands = scoring.scoring_settings()
     interviews = db.session.scalars(access.interviews_query(actor).where(Interview.vacancy_id == vacancy.id)
                                     .order_by(Interview.id)).all()
     latest: dict[int, tuple[Interview, ScoreRecord | None]] = {}
     for interview in interviews:
-        record = scoring.latest_score(interview)
+        record = scoring.current_score(interview)
         current = latest.get(interview.candidate_id)
         # The newest scored interview carries the combined score of the candidate's interviews.
         if current is None or (record is not None and (current[1] is None or record.id > current[1].id)):
@@ -218,7 +275,8 @@ def vacancy_rows(vacancy_id: int, actor: User, sort: str = "score") -> list[dict
         rows.append({
             "candidate": interview.candidate, "interview": interview, "record": record,
             "score": record.hiring_score if record else None, "low": record.low if record else None,
-            "high": record.high if record else None, "band": record.recommendation if record else None,
+            "high": record.high if record else None, "band": scoring.current_band(record, bands),
+            "recorded_band": record.recommendation if record else None,
             "strongest": [v["indicator"] for v in ranked[:2] if v["strength"] > 0],
             "weakest": [v["indicator"] for v in sorted(positive, key=lambda v: (v["strength"], v["indicator"]))[:2]],
             "red_flags": sum(v["count"] for v in details.get("red_flags", {}).values()),
@@ -238,11 +296,14 @@ def vacancy_csv(vacancy_id: int, actor: User) -> str:
     rows = vacancy_rows(vacancy_id, actor)
     out = io.StringIO()
     writer = csv.writer(out)
+    # `recommendation` uses the thresholds that apply now (as the pages do); the band stored
+    # when the interview was scored follows for the record.
     writer.writerow(["candidate", "interview_id", "status", "hiring_score", "low", "high", "recommendation",
-                     "strongest", "weakest", "red_flag_sentences", "decision"])
+                     "strongest", "weakest", "red_flag_sentences", "decision", "recommendation_when_scored"])
     for r in rows:
         writer.writerow([_csv_safe(r["candidate"].name), r["interview"].id, r["status"], r["score"], r["low"], r["high"],
-                         r["band"], " ".join(r["strongest"]), " ".join(r["weakest"]), r["red_flags"], r["decision"]])
+                         r["band"], " ".join(r["strongest"]), " ".join(r["weakest"]), r["red_flags"], r["decision"],
+                         r["recorded_band"]])
     audit.record("vacancy.export_csv", actor_id=actor.id, object_type="vacancy", object_id=vacancy_id)
     db.session.commit()
     return out.getvalue()
@@ -255,12 +316,15 @@ def _csv_safe(value: str) -> str:
 
 def api_scorecard(card: Scorecard) -> dict[str, Any]:
     if card.record is None:
-        raise Conflict(_l("The interview is not completed and scored yet."))
+        if card.unscored_reason is not None:
+            raise Conflict(_l("The interview is completed, not scored yet: %(reason)s", reason=card.unscored_reason))
+        raise Conflict(_l("The interview is not completed yet, so it has no score."))
     result = card.result
     return {
         "interview_id": card.interview.id, "candidate_id": card.interview.candidate_id,
         "vacancy_id": card.interview.vacancy_id, "advisory": True,
-        "hiring_score": card.record.hiring_score, "recommendation": card.record.recommendation,
+        "hiring_score": card.record.hiring_score, "recommendation": card.band,
+        "recommendation_when_scored": card.recorded_band, "thresholds": card.thresholds,
         "confidence": {"low": card.record.low, "high": card.record.high},
         "model_version": card.record.model_version, "bank_version": card.interview.bank_version.number,
         "scored_at": card.record.created_at.isoformat(), "flags": result.get("flags", []),
