@@ -9,23 +9,45 @@ from typing import Any
 
 import yaml
 
-from screening.bank.schema import BankInvalid, Problem
+from screening.bank.schema import PLACE_FILE, PLACE_LINE, BankInvalid, N_, Problem, problem
 
 COMPETENCY_FILE = "competency.yaml"
 COMPETENCY_KEYS = ("schema_version", "competency", "indicators", "rating_scale", "roles")
 
 
+_FAILED = object()
+
+
 def _load_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
-    rel = str(path.relative_to(root))
+    """The file's YAML content; _FAILED (with a problem) when unreadable, invalid or empty."""
+    rel = path.relative_to(root).as_posix()
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "file", "not UTF-8 text"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(problem(rel, PLACE_FILE, N_("cannot be read: %(error)s"), error=exc.strerror or str(exc)))
+        return _FAILED
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(problem(rel, PLACE_FILE, N_("not UTF-8 text (byte %(offset)s): save the file as UTF-8"),
+                                offset=exc.start))
+        return _FAILED
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problems.append(Problem(rel, place, f"invalid YAML: {getattr(exc, 'problem', None) or exc}"))
-    return None
+        detail = str(getattr(exc, "problem", None) or exc)
+        if mark is not None:
+            problems.append(Problem(rel, PLACE_LINE, N_("invalid YAML: %(detail)s"), (("detail", detail),),
+                                    (("line", mark.line + 1), ("column", mark.column + 1))))
+        else:
+            problems.append(problem(rel, PLACE_FILE, N_("invalid YAML: %(detail)s"), detail=detail))
+        return _FAILED
+    if data is None:
+        problems.append(problem(rel, PLACE_FILE, N_("empty file: delete it, or its questions would be retired")
+                                if rel.startswith("questions/") else N_("empty file")))
+        return _FAILED
+    return data
 
 
 def read_bank(root: Path) -> dict[str, Any]:
@@ -33,37 +55,41 @@ def read_bank(root: Path) -> dict[str, Any]:
     root = Path(root)
     problems: list[Problem] = []
     if not (root / COMPETENCY_FILE).is_file():
-        raise BankInvalid([Problem(str(root), COMPETENCY_FILE, "file is missing")])
+        raise BankInvalid([problem(str(root), COMPETENCY_FILE, N_("file is missing"))])
     comp = _load_yaml(root / COMPETENCY_FILE, root, problems)
     bank: dict[str, Any] = {"questions": [], "guides": [], "_files": {"competency": COMPETENCY_FILE}}
     if isinstance(comp, dict):
         for key in COMPETENCY_KEYS:
             if key in comp:
                 bank[key] = comp[key]
-    elif comp is not None:
-        problems.append(Problem(COMPETENCY_FILE, "file", "expected a mapping at the top level"))
+    elif comp is not _FAILED:
+        problems.append(problem(COMPETENCY_FILE, PLACE_FILE, N_("expected a mapping at the top level")))
     for path in sorted((root / "questions").glob("*.y*ml")):
-        rel = str(path.relative_to(root))
+        rel = path.relative_to(root).as_posix()
         data = _load_yaml(path, root, problems)
-        if data is None:
+        if data is _FAILED:
             continue
         if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
-            problems.append(Problem(rel, "file", "expected a mapping with a list under 'questions'"))
+            problems.append(problem(rel, PLACE_FILE, N_("expected a mapping with a list under 'questions'")))
             continue
+        if not data["questions"]:
+            problems.append(problem(rel, "questions", N_("the list is empty: delete the file, or its questions "
+                                                         "would be retired")))
         for q in data["questions"]:
             if isinstance(q, dict):
                 q["_file"] = rel
             bank["questions"].append(q)
     for path in sorted((root / "guides").glob("*.y*ml")):
-        rel = str(path.relative_to(root))
+        rel = path.relative_to(root).as_posix()
         data = _load_yaml(path, root, problems)
-        if data is None:
+        if data is _FAILED:
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(rel, "file", "expected a mapping (one guide per file)"))
+            problems.append(problem(rel, PLACE_FILE, N_("expected a mapping (one guide per file)")))
             continue
         if data.get("id") != path.stem:
-            problems.append(Problem(rel, "id", f"the guide id must equal the file name '{path.stem}'"))
+            problems.append(problem(rel, "id", N_("the guide id must equal the file name '%(name)s'"),
+                                    name=path.stem))
         data["_file"] = rel
         bank["guides"].append(data)
     if problems:
@@ -119,9 +145,41 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def write_bank(canonical_bank: dict[str, Any], files: dict[str, str], root: Path) -> list[Path]:
-    """Write the bank as YAML files under root; returns the files written."""
+class ExportTargetNotEmpty(Exception):
+    """The export folder already holds files; replacing them needs an explicit --force."""
+
+    def __init__(self, root: Path):
+        super().__init__(f"{root} is not empty")
+        self.root = root
+
+
+OWNED_DIRS = ("questions", "guides")
+
+
+def _question_file(files: dict[str, str], question_id: str) -> str:
+    rel = files.get(question_id) or "questions/questions.yaml"
+    parts = Path(rel).parts
+    if len(parts) != 2 or parts[0] != "questions" or not rel.endswith((".yaml", ".yml")):
+        return "questions/questions.yaml"
+    return rel
+
+
+def write_bank(canonical_bank: dict[str, Any], files: dict[str, str], root: Path, *,
+               replace: bool = False) -> list[Path]:
+    """Write the bank as YAML files under root; returns the files written.
+
+    A folder that already holds anything is refused (ExportTargetNotEmpty): a stale question file
+    left beside the new ones would bring deleted questions back on the next import. With
+    `replace`, the YAML files of questions/ and guides/ are deleted first (competency.yaml is
+    overwritten); other files in the folder are left alone.
+    """
     root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        if not replace:
+            raise ExportTargetNotEmpty(root)
+        for sub in OWNED_DIRS:
+            for old in list((root / sub).glob("*.y*ml")):
+                old.unlink()
     (root / "questions").mkdir(parents=True, exist_ok=True)
     (root / "guides").mkdir(parents=True, exist_ok=True)
     written = []
@@ -133,7 +191,7 @@ def write_bank(canonical_bank: dict[str, Any], files: dict[str, str], root: Path
         q = dict(q)
         if not q.get("retired"):
             q.pop("retired", None)
-        groups.setdefault(files.get(q["id"], "questions/questions.yaml"), []).append(q)
+        groups.setdefault(_question_file(files, q["id"]), []).append(q)
     for rel, questions in sorted(groups.items()):
         path = root / rel
         path.write_text(_dump({"questions": questions}), encoding="utf-8")
