@@ -248,14 +248,15 @@ def question_form_data(q: Question, **changes) -> dict:
     data = {"id": q.id, "type": q.type, "minutes": q.minutes, "text_ru": q.text["ru"], "text_en": q.text["en"],
             "indicators": q.indicators, "red_flags": q.red_flags, "roles": q.roles,
             "listen_for_ru": "\n".join(q.listen_for["ru"]), "listen_for_en": "\n".join(q.listen_for["en"]),
-            "red_flag_signs_ru": "\n".join(q.red_flag_signs["ru"]), "red_flag_signs_en": "\n".join(q.red_flag_signs["en"])}
+            "red_flag_signs_ru": "\n".join(q.red_flag_signs["ru"]), "red_flag_signs_en": "\n".join(q.red_flag_signs["en"]),
+            "revision": q.revision}
     for n, p in enumerate(q.probes):
         data[f"probes-{n}-star"] = p.get("star") or ""
         data[f"probes-{n}-text_ru"] = p["text"]["ru"]
         data[f"probes-{n}-text_en"] = p["text"]["en"]
-    for s in (1, 3, 5):
-        data[f"anchor_{s}_ru"] = q.anchors[str(s)]["ru"]
-        data[f"anchor_{s}_en"] = q.anchors[str(s)]["en"]
+    for s, anchor in q.anchors.items():
+        data[f"anchor_{s}_ru"] = anchor["ru"]
+        data[f"anchor_{s}_en"] = anchor["en"]
     data.update(changes)
     return data
 
@@ -347,8 +348,8 @@ def test_guide_builder_reorders_removes_and_adds(loaded, client, auth):
         guide = service.list_guides()[0]
         ids = [i.question_id for i in guide.items]
         spare = next(q.id for q in service.search_questions(service.QuestionFilter()) if q.id not in ids)
-        duration = guide.duration_minutes
-    data = {"duration_minutes": duration + 30, "add_question": spare}
+        duration, revision = guide.duration_minutes, guide.revision
+    data = {"duration_minutes": duration + 30, "add_question": spare, "revision": revision}
     for n, qid in enumerate(ids):
         data[f"items-{n}-question"] = qid
         data[f"items-{n}-position"] = len(ids) - n  # reverse the order
@@ -365,7 +366,8 @@ def test_guide_builder_refuses_a_plan_over_time(loaded, client, auth):
     with loaded.app_context():
         guide = service.list_guides()[0]
         ids = [i.question_id for i in guide.items]
-    data = {"duration_minutes": 10}
+        revision = guide.revision
+    data = {"duration_minutes": 10, "revision": revision}
     for n, qid in enumerate(ids):
         data[f"items-{n}-question"] = qid
         data[f"items-{n}-position"] = n + 1

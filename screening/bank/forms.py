@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from screening.nlp.labels import NEGATIVE, POSITIVE, STAR_PARTS
 
 MAX_PROBES = 6
+ANCHOR_SCORES = (1, 2, 3, 4, 5)
 TEXT = [Length(max=4000)]
 
 
@@ -54,10 +55,16 @@ class QuestionForm(FlaskForm):
     red_flag_signs_en = TextAreaField(_l("Warning signs (English, one per line)"), validators=TEXT)
     anchor_1_ru = TextAreaField(_l("A 1 sounds like (Russian)"), validators=TEXT)
     anchor_1_en = TextAreaField(_l("A 1 sounds like (English)"), validators=TEXT)
+    anchor_2_ru = TextAreaField(_l("A 2 sounds like (Russian, optional)"), validators=TEXT)
+    anchor_2_en = TextAreaField(_l("A 2 sounds like (English, optional)"), validators=TEXT)
     anchor_3_ru = TextAreaField(_l("A 3 sounds like (Russian)"), validators=TEXT)
     anchor_3_en = TextAreaField(_l("A 3 sounds like (English)"), validators=TEXT)
+    anchor_4_ru = TextAreaField(_l("A 4 sounds like (Russian, optional)"), validators=TEXT)
+    anchor_4_en = TextAreaField(_l("A 4 sounds like (English, optional)"), validators=TEXT)
     anchor_5_ru = TextAreaField(_l("A 5 sounds like (Russian)"), validators=TEXT)
     anchor_5_en = TextAreaField(_l("A 5 sounds like (English)"), validators=TEXT)
+    # The revision the form was opened on: a save from a stale form is refused.
+    revision = HiddenField()
 
     def to_question(self) -> dict[str, Any]:
         probes = [{"star": p["star"] or None, "text": {"ru": (p["text_ru"] or "").strip(), "en": (p["text_en"] or "").strip()}}
@@ -73,9 +80,22 @@ class QuestionForm(FlaskForm):
             "probes": probes,
             "listen_for": {"ru": _lines(self.listen_for_ru.data), "en": _lines(self.listen_for_en.data)},
             "red_flag_signs": {"ru": _lines(self.red_flag_signs_ru.data), "en": _lines(self.red_flag_signs_en.data)},
-            "anchors": {str(s): {"ru": (getattr(self, f"anchor_{s}_ru").data or "").strip(),
-                                 "en": (getattr(self, f"anchor_{s}_en").data or "").strip()} for s in (1, 3, 5)},
+            "anchors": self._anchors(),
         }
+
+    def _anchors(self) -> dict[str, dict[str, str]]:
+        """Anchors 1, 3 and 5 always (the schema reports an empty one); 2 and 4 when either language is filled."""
+        anchors = {}
+        for s in ANCHOR_SCORES:
+            text = {"ru": (getattr(self, f"anchor_{s}_ru").data or "").strip(),
+                    "en": (getattr(self, f"anchor_{s}_en").data or "").strip()}
+            if s in (1, 3, 5) or text["ru"] or text["en"]:
+                anchors[str(s)] = text
+        return anchors
+
+    def expected_revision(self) -> int:
+        """The revision the form was opened on (0, which no question has, when it is missing)."""
+        return _revision(self.revision)
 
     @classmethod
     def from_question(cls, q) -> QuestionForm:
@@ -87,8 +107,9 @@ class QuestionForm(FlaskForm):
             "listen_for_ru": "\n".join(q.listen_for.get("ru", [])), "listen_for_en": "\n".join(q.listen_for.get("en", [])),
             "red_flag_signs_ru": "\n".join(q.red_flag_signs.get("ru", [])),
             "red_flag_signs_en": "\n".join(q.red_flag_signs.get("en", [])),
+            "revision": q.revision,
         }
-        for s in (1, 3, 5):
+        for s in ANCHOR_SCORES:
             anchor = q.anchors.get(str(s), {})
             data[f"anchor_{s}_ru"], data[f"anchor_{s}_en"] = anchor.get("ru", ""), anchor.get("en", "")
         return cls(data=data)
@@ -101,10 +122,18 @@ class GuideItemForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
+def _revision(field: HiddenField) -> int:
+    try:
+        return int(field.data or 0)
+    except ValueError:
+        return 0
+
+
 class GuideForm(FlaskForm):
     duration_minutes = IntegerField(_l("Interview length (minutes)"), validators=[InputRequired(), NumberRange(min=10, max=240)])
     items = FieldList(FormField(GuideItemForm), min_entries=0, max_entries=40)
     add_question = SelectField(_l("Add a question"), choices=[], validators=[Optional()], validate_choice=False)
+    revision = HiddenField()
 
     def ordered_items(self) -> list[dict[str, Any]]:
         kept = [(i["position"] or 99, n, i) for n, i in enumerate(self.items.data) if not i["remove"] and i["question"]]
@@ -112,6 +141,50 @@ class GuideForm(FlaskForm):
         if self.add_question.data:
             items.append({"question": self.add_question.data, "minutes": None})
         return items
+
+    def expected_revision(self) -> int:
+        return _revision(self.revision)
+
+
+GUIDE_ID = Regexp(r"^[a-z0-9][a-z0-9_-]{1,39}$", message=_l("2 to 40 lowercase letters, digits, dashes or underscores."))
+SCRIPT = [DataRequired(), Length(max=4000)]
+
+
+class GuideSettingsForm(FlaskForm):
+    """A guide's own fields; its questions are edited in the builder (GuideForm)."""
+
+    id = StringField(_l("Id"), validators=[DataRequired(), Length(max=40), GUIDE_ID])
+    role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
+    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    duration_minutes = IntegerField(_l("Interview length (minutes)"), validators=[InputRequired(), NumberRange(min=10, max=240)])
+    intro_minutes = IntegerField(_l("Introduction (minutes)"), default=0, validators=[InputRequired(), NumberRange(min=0, max=30)])
+    closing_minutes = IntegerField(_l("Closing (minutes)"), default=0, validators=[InputRequired(), NumberRange(min=0, max=30)])
+    intro_ru = TextAreaField(_l("Introduction script (Russian)"), validators=SCRIPT)
+    intro_en = TextAreaField(_l("Introduction script (English)"), validators=SCRIPT)
+    closing_ru = TextAreaField(_l("Closing script (Russian)"), validators=SCRIPT)
+    closing_en = TextAreaField(_l("Closing script (English)"), validators=SCRIPT)
+    first_question = SelectField(_l("First question"), choices=[], validators=[Optional()], validate_choice=False)
+    revision = HiddenField()
+
+    def settings(self) -> dict[str, Any]:
+        def both(name: str) -> dict[str, str]:
+            return {"ru": (getattr(self, f"{name}_ru").data or "").strip(), "en": (getattr(self, f"{name}_en").data or "").strip()}
+
+        return {"role": self.role.data, "title": both("title"), "duration_minutes": self.duration_minutes.data,
+                "intro": both("intro"), "closing": both("closing"), "intro_minutes": self.intro_minutes.data,
+                "closing_minutes": self.closing_minutes.data}
+
+    def expected_revision(self) -> int:
+        return _revision(self.revision)
+
+    @classmethod
+    def from_guide(cls, g) -> GuideSettingsForm:
+        return cls(data={
+            "id": g.id, "role": g.role, "title_ru": g.title.get("ru", ""), "title_en": g.title.get("en", ""),
+            "duration_minutes": g.duration_minutes, "intro_minutes": g.intro_minutes, "closing_minutes": g.closing_minutes,
+            "intro_ru": g.intro.get("ru", ""), "intro_en": g.intro.get("en", ""),
+            "closing_ru": g.closing.get("ru", ""), "closing_en": g.closing.get("en", ""), "revision": g.revision})
 
 
 class QuestionFilterForm(FlaskForm):

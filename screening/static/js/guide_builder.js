@@ -7,6 +7,7 @@
   var total = document.getElementById("time-total");
   var warning = document.getElementById("time-warning");
   var duration = form.querySelector("[data-duration]");
+  var addQuestion = form.querySelector("[data-add-question]");
 
   function renumber() {
     Array.prototype.forEach.call(body.querySelectorAll("tr[data-item]"), function (row, index) {
@@ -16,10 +17,15 @@
   function recompute() {
     var sum = parseInt(total.dataset.fixed, 10) || 0;
     Array.prototype.forEach.call(body.querySelectorAll("tr[data-item]"), function (row) {
-      if (row.querySelector("input[type=checkbox]").checked) { return; }
+      // A removed row, or a retired question (never asked), takes no time.
+      if (row.hasAttribute("data-retired") || row.querySelector("input[type=checkbox]").checked) { return; }
       var minutes = row.querySelector("input[name$='-minutes']");
       sum += parseInt(minutes.value, 10) || parseInt(minutes.dataset.default, 10) || 0;
     });
+    // The question picked in "add a question" is part of the plan once saved.
+    if (addQuestion && addQuestion.selectedIndex >= 0) {
+      sum += parseInt(addQuestion.options[addQuestion.selectedIndex].dataset.minutes, 10) || 0;
+    }
     total.textContent = sum;
     warning.classList.toggle("hidden", sum <= (parseInt(duration.value, 10) || 0));
   }
