@@ -327,6 +327,29 @@ def test_erasure_locks_an_interview_in_progress(app, client, api_token, world):
         assert not text_columns_containing("Still Talking")
 
 
+def test_an_erased_candidates_interview_cannot_be_reopened(app, world):
+    from screening.services.errors import ServiceError
+
+    with app.app_context():
+        admin = db.session.get(User, world["admin_x"])
+        privacy.erase_candidate(world["candidate"], admin)
+        with pytest.raises(ServiceError, match="erased"):
+            interviews.reopen_interview(world["interview"], admin, "a typo to fix")
+        assert db.session.get(Interview, world["interview"]).is_locked
+
+
+def test_the_web_export_follows_who_may_view_the_candidate(app, client, auth, world):
+    url = f"/candidates/{world['candidate']}/export"
+    auth.login("recruiter_a@example.com")
+    page = client.get(f"/candidates/{world['candidate']}").get_data(as_text=True)
+    assert url in page and "/erase" not in page  # the button, but no erasure for recruiters
+    response = client.get(url)
+    assert response.status_code == 200 and response.get_json()["candidate"]["name"] == "Зульфия Примерова"
+    auth.logout()
+    auth.login("recruiter_b@example.com")
+    assert client.get(url).status_code in (403, 404)
+
+
 def test_retention_purge_locks_interviews_in_progress(app, world):
     with app.app_context():
         ra = db.session.get(User, world["recruiter_a"])

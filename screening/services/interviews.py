@@ -262,6 +262,8 @@ def reopen_interview(interview_id: int, actor: User, reason: str) -> Interview:
     interview = access.interview_for_view(actor, interview_id)
     if not interview.is_locked:
         raise ServiceError(_l("This interview is not completed."))
+    if interview.candidate.erased_at is not None:  # erasure closed it for good
+        raise ServiceError(_l("The candidate's data was erased; the interview cannot be reopened."))
     if not (reason or "").strip():
         raise ServiceError(_l("Say why the interview is reopened."), {"reason": _l("A reason is required.")})
     interview.status = InterviewStatus.IN_PROGRESS.value
