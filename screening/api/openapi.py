@@ -65,8 +65,12 @@ SCHEMAS.update({
                               "version": {"type": "integer"}, "updated_at": {"type": ["string", "null"]}}},
     "Scorecard": {"type": "object", "required": ["hiring_score", "recommendation", "indicators", "answers"],
                   "properties": {"hiring_score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-                                 "recommendation": {"type": "string"}, "indicators": OBJ,
-                                 "answers": {"type": "array", "items": OBJ}}},
+                                 "recommendation": {"type": "string",
+                                                    "description": "band of the score under the thresholds in force now"},
+                                 "recommendation_when_scored": {"type": ["string", "null"],
+                                                                "description": "band under the thresholds at scoring time"},
+                                 "thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
+                                 "indicators": OBJ, "answers": {"type": "array", "items": OBJ}}},
 })
 
 PATHS: dict[str, Any] = {

@@ -74,7 +74,7 @@ def guide_json(guide_id: str) -> dict:
 @any_role
 def guides():
     return jsonify(guides=[{"id": g.id, "role": g.role, "title": g.title, "duration_minutes": g.duration_minutes,
-                            "questions": len(g.items)} for g in bank.list_guides()])
+                            "questions": len(bank.active_items(g))} for g in bank.list_guides()])
 
 
 @bp.get("/guides/<guide_id>")

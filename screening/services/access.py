@@ -10,6 +10,7 @@ Objects a user may not see are reported as missing (404), so ids cannot be probe
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from screening.extensions import db
 from screening.models import Candidate, Interview, User, Vacancy, vacancy_recruiters
@@ -56,7 +57,7 @@ def candidates_query(user: User) -> sa.Select:
 def _visible(query: sa.Select, model, object_id: int):
     obj = db.session.scalar(query.where(model.id == object_id))
     if obj is None:
-        raise NotFound("Not found, or you do not have access to it.")
+        raise NotFound(_l("Not found, or you do not have access to it."))
     return obj
 
 
@@ -67,7 +68,7 @@ def interview_for_view(user: User, interview_id: int) -> Interview:
 def interview_for_edit(user: User, interview_id: int) -> Interview:
     interview = interview_for_view(user, interview_id)
     if user.role == "manager":
-        raise Forbidden("Hiring managers review interviews; they do not edit them.")
+        raise Forbidden(_l("Hiring managers review interviews; they do not edit them."))
     return interview
 
 
@@ -78,7 +79,7 @@ def vacancy_for_view(user: User, vacancy_id: int) -> Vacancy:
 def vacancy_for_edit(user: User, vacancy_id: int) -> Vacancy:
     vacancy = vacancy_for_view(user, vacancy_id)
     if user.role == "manager":
-        raise Forbidden("Only recruiters and admins change vacancies.")
+        raise Forbidden(_l("Only recruiters and admins change vacancies."))
     return vacancy
 
 
