@@ -39,9 +39,10 @@ def test_bootstrap_builds_everything_once_and_seed_demo_adds_nothing_more(fresh_
     assert first.exit_code == 0, first.output
     assert "Imported the question bank" in first.output
     assert "Training" not in first.output  # an active model is there already
-    assert counts(fresh_app) == {"User": 3, "Vacancy": 1, "Candidate": 3, "Interview": 3, "ScoreRecord": 3}
+    assert counts(fresh_app) == {"User": 3, "Vacancy": 1, "Candidate": 4, "Interview": 4, "ScoreRecord": 3}
     with fresh_app.app_context():
-        assert {i.status for i in db.session.scalars(sa.select(Interview))} == {"completed"}
+        statuses = sorted(i.status for i in db.session.scalars(sa.select(Interview)))
+        assert statuses == ["completed"] * 3 + ["in_progress"]  # one left for trying the room
     logins = json.loads((Path(fresh_app.instance_path) / "demo_logins.json").read_text())
     assert sorted(logins) == ["admin@demo.local", "manager@demo.local", "recruiter@demo.local"]
 
@@ -51,7 +52,7 @@ def test_bootstrap_builds_everything_once_and_seed_demo_adds_nothing_more(fresh_
     seeded = runner.invoke(args=["seed-demo"])
     assert seeded.exit_code == 0, seeded.output
     assert "Demo logins:" in seeded.output and "recruiter@demo.local" in seeded.output
-    assert counts(fresh_app) == {"User": 3, "Vacancy": 1, "Candidate": 3, "Interview": 3, "ScoreRecord": 3}
+    assert counts(fresh_app) == {"User": 3, "Vacancy": 1, "Candidate": 4, "Interview": 4, "ScoreRecord": 3}
 
 
 def test_demo_answers_never_come_from_the_evaluation_set(fresh_app):

@@ -19,6 +19,7 @@ DEMO_USERS = [
 ]
 # Candidates and the band of expert ratings their demo answers are drawn from.
 DEMO_CANDIDATES = [("Анна Смирнова", (4, 5)), ("Игорь Волков", (3,)), ("Пётр Соколов", (1, 2))]
+DEMO_RUNNING = "Мария Ковалёва"
 # From the training corpus, never from data/dev: reviewers' verdicts on demo answers become training
 # data, and the independent evaluation set must stay unseen.
 DEMO_ANSWERS = REPO_ROOT / "data" / "corpus" / "ru_verbatim_2.jsonl"
@@ -70,6 +71,10 @@ def _seed_hiring() -> list[str]:
             interviews.save_answer(interview.id, question["id"], recruiter, text=text, rating=answer["rating"])
         interviews.complete_interview(interview.id, recruiter)
         lines.append(f"created demo candidate {name} with a completed interview")
+    # one interview left running, so the interview room can be tried at once
+    candidate = candidates.create_candidate(candidates.CandidateInput(DEMO_RUNNING, consent=True), recruiter, "demo")
+    interviews.start_interview(interviews.StartInput(candidate.id, vacancy_id=vacancy.id, lang="ru"), recruiter)
+    lines.append(f"created demo candidate {DEMO_RUNNING} with an interview in progress")
     return lines
 
 
