@@ -6,6 +6,7 @@ Exits 1 when a line is malformed, so it can guard the corpus in tests and CI.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import Counter
@@ -101,9 +102,15 @@ def markdown(summary: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    as_markdown = "--markdown" in argv
-    paths = [Path(a) for a in argv if a != "--markdown"] or [Path("data/corpus")]
-    answers, errors = load(paths)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--markdown", action="store_true", help="print the README's count tables")
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path("data/corpus")], metavar="FILE_OR_DIR")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        parser.error("no such file or directory: " + ", ".join(missing))
+    as_markdown = args.markdown
+    answers, errors = load(args.paths)
     for e in errors[:50]:
         print("ERROR", e)
     summary = summarise(answers)
