@@ -40,6 +40,8 @@ DEFAULT_SETTINGS: dict = {
     "context_weight": 0.5,    # scale of the stage-2 context features
     "question_dropout": 3,    # every 3rd training answer (by id hash) is seen without its question
     "cv_folds": 5,
+    "stage2_blocks": ["w", "m", "x"],  # stage 2 without char n-grams (docs/tagger.md: Models)
+    "context_epsilon": 0.02,  # stage-2 context values below it are 0: keeps that matrix sparse
     "heldout_fraction": 0.2,
     "rating_decision": "expected",   # round the expected rating (else: argmax)
     "hypothetical_cap_episode_share": 0.3,
@@ -78,7 +80,7 @@ _Q = len(CONTEXT_FEATURES) - N_IND - 2
 
 
 def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarray,
-                     question: SentenceInfo | None = None) -> np.ndarray:
+                     question: SentenceInfo | None = None, epsilon: float = 0.0) -> np.ndarray:
     """Stage-2 context of the sentences of one answer (rows in answer order), with its question
     (the interview question's lexicon cues and whether it is hypothetical) when known."""
     n = len(infos)
@@ -123,6 +125,9 @@ def context_features(infos: Sequence[SentenceInfo], p1: np.ndarray, s1: np.ndarr
         out[:, _Q + 1] = float(question_is_hypothetical(question))
         for j in set(question.cues):
             out[:, _Q + 2 + j] = 1.0
+    # every value is >= 0; the ~80 probability columns are near 0 for most sentences, and kept
+    # they would fill the sparse stage-2 training matrix
+    out[out < epsilon] = 0.0
     return out
 
 
@@ -238,6 +243,7 @@ class TaggerModel:
         self.M2_x = np.ascontiguousarray(self.stages[1]["M"][:nf])
         self.M2_ctx = np.ascontiguousarray(self.stages[1]["M"][nf:])
         self.context_weight = float(self.settings["context_weight"])
+        self.context_epsilon = float(self.settings.get("context_epsilon", 0.0))  # 0 before 2026-12-03
         self.thresholds = self.stages[1]["thr"]
         rm, sc = artifact["rating_model"], artifact["rating_scaler"]
         self.rating_classes = [int(c) for c in rm.classes_]
@@ -270,7 +276,7 @@ class TaggerModel:
         multi = [(a, b, q) for (a, b), q in zip(bounds, questions) if b - a > 1]
         if multi:
             rows = np.concatenate([np.arange(a, b) for a, b, _ in multi])
-            C = np.vstack([context_features(infos[a:b], p[a:b], st_raw[a:b], q)
+            C = np.vstack([context_features(infos[a:b], p[a:b], st_raw[a:b], q, self.context_epsilon)
                            for a, b, q in multi]) * self.context_weight
             Xr = X if len(rows) == n else X[rows]
             Z2 = Xr @ self.M2_x + C @ self.M2_ctx + s2["b"]

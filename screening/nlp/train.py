@@ -30,7 +30,7 @@ from .corpus import (
 )
 from .errors import CorpusError
 from .evaluate import indicator_metrics, rating_metrics, star_metrics
-from .features import SentenceInfo, Vectorizer
+from .features import BLOCKS, SentenceInfo, Vectorizer
 from .labels import INDICATORS, LANGS, RATINGS, STAR_CLASSES
 from .model import (
     CONTEXT_FEATURES,
@@ -297,13 +297,25 @@ class _Stage:
                 "star_weights": self.star_weights}
 
 
+def _without_blocks(X, vec: Vectorizer, blocks: Sequence[int]):
+    """X with the values of the given feature blocks removed (same columns: the stage's weights
+    for them come out as zeros, so inference needs no change)."""
+    if not blocks:
+        return X
+    X = X.copy()
+    X.data[np.isin(vec.block[X.indices], blocks)] = 0.0
+    X.eliminate_zeros()
+    return X
+
+
 def _with_context(X, infos: Sequence[SentenceInfo], bounds: Sequence[tuple[int, int]], p: np.ndarray,
-                  s: np.ndarray, weight: float, questions: Sequence[SentenceInfo | None]):
+                  s: np.ndarray, settings: dict, questions: Sequence[SentenceInfo | None]):
     import scipy.sparse as sp
     C = np.zeros((X.shape[0], len(CONTEXT_FEATURES)))
+    eps = float(settings["context_epsilon"])
     for (a, b), q in zip(bounds, questions):
-        C[a:b] = context_features(infos[a:b], p[a:b], s[a:b], q)
-    return sp.hstack([X, sp.csr_matrix(C * weight)], format="csr")
+        C[a:b] = context_features(infos[a:b], p[a:b], s[a:b], q, eps)
+    return sp.hstack([X, sp.csr_matrix(C * float(settings["context_weight"]))], format="csr")
 
 
 def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | None = None,
@@ -330,7 +342,6 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     fold_of_answer = _fold_ids(len(prep.answers), k)
     fold = fold_of_answer[prep.groups_arr]
     seg_fold = fold_of_answer[prep.seg_answer_arr] if Xs is not None else np.zeros(0, dtype=np.int64)
-    w = float(settings["context_weight"])
 
     # stage 1: each sentence on its own
     # (STAR class weights for stage 1 only: measured, they lift the lone-sentence STAR macro-F1 on
@@ -338,10 +349,12 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     s1 = _Stage(settings, fit_star_weights=bool(settings.get("star_weights_stage1", True)))
     s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
     # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
-    X2 = _with_context(X, prep.infos, prep.bounds, s1.oof_p, s1.oof_star, w, prep.questions)
+    drop = [BLOCKS.index(b) for b in BLOCKS if b not in settings.get("stage2_blocks", BLOCKS)]
+    X2 = _with_context(_without_blocks(X, vec, drop), prep.infos, prep.bounds, s1.oof_p, s1.oof_star,
+                       settings, prep.questions)
     del X
-    Xs2 = (_with_context(Xs, prep.seg_infos, prep.seg_bounds, s1.seg_p, s1.seg_star, w, prep.seg_questions)
-           if Xs is not None else None)
+    Xs2 = (_with_context(_without_blocks(Xs, vec, drop), prep.seg_infos, prep.seg_bounds, s1.seg_p,
+                         s1.seg_star, settings, prep.seg_questions) if Xs is not None else None)
     del Xs
     gc.collect()
     s2 = _Stage(settings)
@@ -438,19 +451,25 @@ def _rating_probs(model, Z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _release_memory_eagerly() -> None:
-    """glibc only: serve large allocations (≥ 1 MiB) by mmap so that freed matrices go back to the
-    system at once instead of fragmenting the heap (training's peak RSS drops by ~30 MB)."""
+def _glibc():
+    """The C library when it is glibc, else None: the memory tuning below is glibc's own."""
     import ctypes
     import sys
 
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
-        libc = ctypes.CDLL("libc.so.6")
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def _release_memory_eagerly() -> None:
+    """Serve large allocations (≥ 1 MiB) by mmap so that freed matrices go back to the system at
+    once instead of fragmenting the heap (training's peak RSS drops by ~30 MB)."""
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "mallopt"):
         libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
 
 
 def train_model(corpus_paths: list[Path], out_dir: Path, *, extra_answers: Iterable[dict] = (),

@@ -87,3 +87,35 @@ def test_star_weights_are_fitted_and_optional(small_tagger):
     # an artifact without weights (older training code) still loads: weights of 1
     old = {**art, "stage1": {k: v for k, v in art["stage1"].items() if k != "star_weights"}}
     assert (TaggerModel(old).stages[0]["sw"] == 1.0).all()
+
+
+def test_stage2_leaves_out_char_ngrams_and_near_zero_context(small_tagger):
+    import numpy as np
+
+    from screening.nlp.features import BLOCKS
+    from screening.nlp.model import TaggerModel, context_features
+
+    model: TaggerModel = small_tagger.model
+    assert model.settings["stage2_blocks"] == ["w", "m", "x"]
+    chars = model.vectorizer.block == BLOCKS.index("c")
+    assert chars.any() and (~chars).any()
+    # stage 1 uses every block; stage 2 has no weight on a char n-gram, but on the others
+    assert np.abs(model.stages[0]["M"][: model.vectorizer.n_features][chars]).sum() > 0
+    assert not model.M2_x[chars].any()
+    assert np.abs(model.M2_x[~chars]).sum() > 0
+    assert np.abs(model.M2_ctx).sum() > 0
+    # the context of a real answer: no value strictly between 0 and the epsilon
+    eps = model.settings["context_epsilon"]
+    assert eps == model.context_epsilon > 0
+    analysed = small_tagger._analyse_text(
+        "Клиентка пришла с жалобой. Я спросила, что случилось. Потом перезвонила ей на следующий день.", "ru")
+    infos = [seg.info for seg in analysed.segments]
+    n = len(infos)
+    rng = np.random.default_rng(0)
+    p, st = rng.uniform(0, 0.05, (n, 12)), rng.uniform(0, 0.05, (n, 5))
+    C = context_features(infos, p, st, epsilon=eps)
+    assert n >= 3 and not ((C > 0) & (C < eps)).any() and (C >= eps).any()
+    assert ((context_features(infos, p, st) > 0) & (C == 0)).any()  # epsilon 0 keeps them
+    # an artifact trained before the setting existed keeps every value, as it was trained
+    old = {**model.artifact, "settings": {k: v for k, v in model.settings.items() if k != "context_epsilon"}}
+    assert TaggerModel(old).context_epsilon == 0.0
