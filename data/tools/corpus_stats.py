@@ -109,12 +109,11 @@ def main(argv: list[str]) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         parser.error("no such file or directory: " + ", ".join(missing))
-    as_markdown = args.markdown
     answers, errors = load(args.paths)
     for e in errors[:50]:
         print("ERROR", e)
     summary = summarise(answers)
-    print(markdown(summary) if as_markdown else json.dumps(summary, ensure_ascii=False, indent=1))
+    print(markdown(summary) if args.markdown else json.dumps(summary, ensure_ascii=False, indent=1))
     return 1 if errors else 0
 
 

@@ -349,7 +349,7 @@ def fit_models(answers: Sequence[Answer], settings: dict, *, pipe: Pipeline | No
     s1 = _Stage(settings, fit_star_weights=bool(settings.get("star_weights_stage1", True)))
     s1.run(X, Y, prep.star_arr, fold, k, Xs, seg_fold)
     # stage 2: the sentence in its answer, on out-of-fold stage-1 outputs
-    drop = [BLOCKS.index(b) for b in BLOCKS if b not in settings.get("stage2_blocks", BLOCKS)]
+    drop = [BLOCKS.index(b) for b in BLOCKS if b not in settings["stage2_blocks"]]
     X2 = _with_context(_without_blocks(X, vec, drop), prep.infos, prep.bounds, s1.oof_p, s1.oof_star,
                        settings, prep.questions)
     del X
